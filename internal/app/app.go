@@ -1,0 +1,69 @@
+// Package app is the program's entry: it picks the personality (wg, wg-quick
+// or the wireguard-go daemon) from argv[0], runs it, and is the one place
+// that prints errors and turns them into exit codes.
+package app
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/wgtools/wgtools/internal/cli"
+	"github.com/wgtools/wgtools/internal/wgcmd"
+)
+
+// personality runs one of the suite's programs.
+type personality func(env *cli.Env, args []string) error
+
+var personalities = map[string]personality{
+	"wg":           wgcmd.Run,
+	"wg-quick":     notBuilt("wg-quick", "wg-quick is not built yet in this version of wgtools"),
+	"wireguard-go": notBuilt("wireguard-go", "the embedded userspace tunnel is not built yet in this version of wgtools"),
+}
+
+// Main runs the program named by args[0] (falling back to def) and returns
+// its exit code.
+func Main(args []string, def string) int {
+	prog := def
+	if len(args) > 0 {
+		prog = args[0]
+	}
+	run, ok := personalities[filepath.Base(prog)]
+	if !ok {
+		run = personalities[def]
+	}
+	env := cli.ProcessEnv(prog, rand.Reader)
+	return Exit(env, run(env, args[min(1, len(args)):]))
+}
+
+// Exit prints err, if any, and returns the exit code it stands for.
+func Exit(env *cli.Env, err error) int {
+	if err == nil {
+		return 0
+	}
+	var silent *cli.Silent
+	if errors.As(err, &silent) {
+		return code(silent.Code)
+	}
+	var e *cli.Error
+	if errors.As(err, &e) {
+		fmt.Fprintln(env.Stderr, e.Msg)
+		return code(e.Code)
+	}
+	fmt.Fprintf(env.Stderr, "%s: %v\n", filepath.Base(env.Prog), err)
+	return 1
+}
+
+func code(c int) int {
+	if c == 0 {
+		return 1
+	}
+	return c
+}
+
+func notBuilt(name, msg string) personality {
+	return func(env *cli.Env, _ []string) error {
+		return cli.Fail(name + ": " + msg)
+	}
+}

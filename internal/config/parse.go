@@ -1,0 +1,220 @@
+package config
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"strings"
+)
+
+// Line is one line of configuration text and its 1-based number in its file.
+type Line struct {
+	Num  int
+	Text string
+}
+
+// ReadLines splits r into lines as getline(3) does: '\n' ends a line, and a
+// last line without one still counts.
+func ReadLines(r io.Reader) ([]Line, error) {
+	br := bufio.NewReader(r)
+	var lines []Line
+	for n := 1; ; n++ {
+		s, err := br.ReadString('\n')
+		if s != "" {
+			lines = append(lines, Line{Num: n, Text: strings.TrimSuffix(s, "\n")})
+		}
+		if err == io.EOF {
+			return lines, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// Parse reads a wg(8) configuration file, as `wg setconf` does.
+func (o *Options) Parse(r io.Reader) (*Config, error) {
+	lines, err := ReadLines(r)
+	if err != nil {
+		return nil, err
+	}
+	return o.ParseLines(lines)
+}
+
+type section int
+
+const (
+	sectionNone section = iota
+	sectionInterface
+	sectionPeer
+)
+
+// ParseLines parses wg(8) configuration lines. Each line loses its comment
+// and then every white-space character; sections and keys match without
+// regard to case; a value must not be empty.
+func (o *Options) ParseLines(lines []Line) (*Config, error) {
+	cfg := &Config{}
+	sec := sectionNone
+	for _, l := range lines {
+		text := cleanLine(l.Text)
+		if text == "" {
+			continue
+		}
+		switch {
+		case equalFold(text, "[Interface]"):
+			sec = sectionInterface
+			continue
+		case equalFold(text, "[Peer]"):
+			cfg.Peers = append(cfg.Peers, Peer{ReplaceAllowedIPs: true, Line: l.Num})
+			sec = sectionPeer
+			continue
+		}
+		var err error
+		key, value, ok := splitKey(text, sec)
+		switch {
+		case !ok:
+			err = &valueError{msg: quote("Line unrecognized", redactLine(text))}
+		case sec == sectionInterface:
+			err = o.interfaceValue(cfg, key, value)
+		default:
+			err = o.peerValue(&cfg.Peers[len(cfg.Peers)-1], key, value)
+		}
+		if err != nil {
+			return nil, lineError(err, l.Num, key)
+		}
+	}
+	for _, p := range cfg.Peers {
+		if !p.HasPublicKey {
+			return nil, &Error{Line: p.Line, Msg: "A peer is missing a public key", Kind: KindInvalid}
+		}
+	}
+	return cfg, nil
+}
+
+func lineError(err error, line int, key string) error {
+	ve, ok := err.(*valueError)
+	if !ok {
+		return err
+	}
+	e := &Error{Line: line, Key: key, Msg: ve.msg, Kind: KindLine}
+	if ve.fatal {
+		e.Kind = KindFatal
+	}
+	return e
+}
+
+// cleanLine drops what C would not see (from a NUL on), the comment, and
+// every white-space character.
+func cleanLine(s string) string {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.IndexByte(s, '#'); i >= 0 {
+		s = s[:i]
+	}
+	if strings.IndexFunc(s, func(r rune) bool { return r < 0x80 && isSpace(byte(r)) }) < 0 {
+		return s
+	}
+	var b bytes.Buffer
+	for i := 0; i < len(s); i++ {
+		if !isSpace(s[i]) {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+var sectionKeys = map[section][]string{
+	sectionInterface: {"PrivateKey", "ListenPort", "FwMark"},
+	sectionPeer:      {"PublicKey", "PresharedKey", "AllowedIPs", "Endpoint", "PersistentKeepalive"},
+}
+
+// splitKey matches "Key=value" against the keys of the section, ignoring
+// case; the value must not be empty.
+func splitKey(text string, sec section) (key, value string, ok bool) {
+	for _, k := range sectionKeys[sec] {
+		if len(text) > len(k)+1 && equalFold(text[:len(k)+1], k+"=") {
+			return k, text[len(k)+1:], true
+		}
+	}
+	return "", "", false
+}
+
+func (o *Options) interfaceValue(cfg *Config, key, value string) error {
+	switch key {
+	case "PrivateKey":
+		k, err := SecretKey(value)
+		if err != nil {
+			return err
+		}
+		cfg.PrivateKey = &k
+	case "ListenPort":
+		p, err := o.Port(value)
+		if err != nil {
+			return err
+		}
+		cfg.ListenPort = &p
+	case "FwMark":
+		m, err := FwMark(value)
+		if err != nil {
+			return err
+		}
+		cfg.FwMark = &m
+	}
+	return nil
+}
+
+func (o *Options) peerValue(p *Peer, key, value string) error {
+	switch key {
+	case "PublicKey":
+		k, err := PublicKey(value)
+		if err != nil {
+			return err
+		}
+		p.PublicKey, p.HasPublicKey = k, true
+	case "PresharedKey":
+		k, err := SecretKey(value)
+		if err != nil {
+			return err
+		}
+		p.PresharedKey = &k
+	case "AllowedIPs":
+		return o.AllowedIPs(p, value)
+	case "Endpoint":
+		ep, err := o.Endpoint(value)
+		if err != nil {
+			return err
+		}
+		p.Endpoint = &ep
+	case "PersistentKeepalive":
+		n, err := Keepalive(value)
+		if err != nil {
+			return err
+		}
+		p.PersistentKeepalive = &n
+	}
+	return nil
+}
+
+// redactLine hides key material in a line that is about to be quoted in an
+// error: every 44-character run that decodes as a key, unless the line sets a
+// public key.
+func redactLine(text string) string {
+	name, _, _ := strings.Cut(text, "=")
+	if equalFold(name, "PublicKey") {
+		return text
+	}
+	var b strings.Builder
+	for i := 0; i < len(text); {
+		if i+KeyLen <= len(text) {
+			if _, ok := ParseKey(text[i : i+KeyLen]); ok {
+				b.WriteString(HiddenValue)
+				i += KeyLen
+				continue
+			}
+		}
+		b.WriteByte(text[i])
+		i++
+	}
+	return b.String()
+}

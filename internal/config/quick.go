@@ -1,0 +1,123 @@
+package config
+
+import (
+	"io"
+	"regexp"
+	"strings"
+)
+
+// QuickConfig is a wg-quick(8) file: the wg-quick keys of its [Interface]
+// section, and every other line, which is handed on to the wg parser.
+type QuickConfig struct {
+	Addresses []string
+	DNS       []string
+	DNSSearch []string
+	// MTU and Table are raw strings, the last one given; "" when absent.
+	MTU, Table                       string
+	PreUp, PostUp, PreDown, PostDown []string
+	SaveConfig                       bool
+	// WG holds the lines wg-quick passes to wg, trimmed, with their numbers.
+	WG []Line
+}
+
+var dnsServer = regexp.MustCompile(`(^[0-9.]+$)|(^.*:.*$)`)
+
+// trimBlanks removes what `read -r` removes with the default IFS: leading
+// and trailing spaces and tabs.
+func trimBlanks(s string) string { return strings.Trim(s, " \t") }
+
+// trimSpace removes [[:space:]] from both ends.
+func trimSpace(s string) string { return strings.Trim(s, " \t\n\v\f\r") }
+
+// words splits like an unquoted bash expansion of ${value//,/ }: commas
+// become spaces, then the text splits on spaces, tabs and newlines.
+func words(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' })
+}
+
+// ParseQuick reads a wg-quick(8) file the way wg-quick's parse_options does.
+// Only the wg-quick keys of the [Interface] section are taken out; keys match
+// without regard to case; hooks keep everything after the first '=',
+// comments included.
+func ParseQuick(r io.Reader) (*QuickConfig, error) {
+	lines, err := ReadLines(r)
+	if err != nil {
+		return nil, err
+	}
+	q := &QuickConfig{}
+	inInterface := false
+	for _, l := range lines {
+		line := trimBlanks(l.Text)
+		stripped, _, _ := strings.Cut(line, "#")
+		key, value, _ := strings.Cut(stripped, "=")
+		if !strings.Contains(stripped, "=") {
+			value = stripped
+		}
+		key, value = trimSpace(key), trimSpace(value)
+		if strings.HasPrefix(key, "[") {
+			inInterface = false
+		}
+		if equalFold(key, "[Interface]") {
+			inInterface = true
+		}
+		if inInterface {
+			hook := trimSpace(line)
+			if _, v, ok := strings.Cut(line, "="); ok {
+				hook = trimSpace(v)
+			}
+			consumed := true
+			switch {
+			case equalFold(key, "Address"):
+				q.Addresses = append(q.Addresses, words(value)...)
+			case equalFold(key, "MTU"):
+				q.MTU = value
+			case equalFold(key, "DNS"):
+				for _, v := range words(value) {
+					if dnsServer.MatchString(v) {
+						q.DNS = append(q.DNS, v)
+					} else {
+						q.DNSSearch = append(q.DNSSearch, v)
+					}
+				}
+			case equalFold(key, "Table"):
+				q.Table = value
+			case equalFold(key, "PreUp"):
+				q.PreUp = append(q.PreUp, hook)
+			case equalFold(key, "PostUp"):
+				q.PostUp = append(q.PostUp, hook)
+			case equalFold(key, "PreDown"):
+				q.PreDown = append(q.PreDown, hook)
+			case equalFold(key, "PostDown"):
+				q.PostDown = append(q.PostDown, hook)
+			case equalFold(key, "SaveConfig"):
+				switch {
+				case equalFold(value, "true"):
+					q.SaveConfig = true
+				case equalFold(value, "false"):
+					q.SaveConfig = false
+				default:
+					return nil, &Error{Line: l.Num, Key: "SaveConfig", Msg: "`" + value + "' is neither true nor false", Kind: KindLine}
+				}
+			default:
+				consumed = false
+			}
+			if consumed {
+				continue
+			}
+		}
+		q.WG = append(q.WG, Line{Num: l.Num, Text: line})
+	}
+	return q, nil
+}
+
+// Strip returns the text `wg-quick strip` prints: the lines for wg, each
+// ending in a newline, then one more newline.
+func (q *QuickConfig) Strip() string {
+	var b strings.Builder
+	for _, l := range q.WG {
+		b.WriteString(l.Text)
+		b.WriteByte('\n')
+	}
+	b.WriteByte('\n')
+	return b.String()
+}

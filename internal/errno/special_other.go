@@ -1,0 +1,7 @@
+//go:build !linux
+
+package errno
+
+import "syscall"
+
+var special = map[syscall.Errno]string{}

@@ -1,0 +1,106 @@
+// Package wgcmd is the `wg` command: its cobra tree and its argument
+// grammars, with wireguard-tools' exact usage texts and messages.
+package wgcmd
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"github.com/wgtools/wgtools/internal/cli"
+	"github.com/wgtools/wgtools/internal/version"
+)
+
+type subcommand struct {
+	name, summary string
+	run           func(env *cli.Env, args []string) error
+}
+
+// subcommands in upstream's order; args[0] of run is the subcommand's name.
+func subcommands() []subcommand {
+	return []subcommand{
+		{"show", "Shows the current configuration and device information", notBuilt},
+		{"showconf", "Shows the current configuration of a given WireGuard interface, for use with `setconf'", notBuilt},
+		{"set", "Change the current configuration, add peers, remove peers, or change peers", runSet},
+		{"setconf", "Applies a configuration file to a WireGuard interface", runConf},
+		{"addconf", "Appends a configuration file to a WireGuard interface", runConf},
+		{"syncconf", "Synchronizes a configuration file to a WireGuard interface", notBuilt},
+		{"genkey", "Generates a new private key and writes it to stdout", runGenKey},
+		{"genpsk", "Generates a new preshared key and writes it to stdout", runGenKey},
+		{"pubkey", "Reads a private key from stdin and writes a public key to stdout", runPubKey},
+	}
+}
+
+func usage(prog string) string {
+	s := fmt.Sprintf("Usage: %s <cmd> [<args>]\n\nAvailable subcommands:\n", prog)
+	for _, c := range subcommands() {
+		s += fmt.Sprintf("  %s: %s\n", c.name, c.summary)
+	}
+	return s + "You may pass `--help' to any of these subcommands to view usage.\n"
+}
+
+// newRoot builds the cobra tree. Every command takes its arguments raw:
+// wg's grammars are positional and order-dependent.
+func newRoot(env *cli.Env) *cobra.Command {
+	root := &cobra.Command{
+		Use:                env.Prog,
+		SilenceErrors:      true,
+		SilenceUsage:       true,
+		DisableFlagParsing: true,
+		Args:               cobra.ArbitraryArgs,
+		RunE:               func(_ *cobra.Command, args []string) error { return runRoot(env, args) },
+		CompletionOptions:  cobra.CompletionOptions{HiddenDefaultCmd: true},
+	}
+	for _, sc := range subcommands() {
+		root.AddCommand(&cobra.Command{
+			Use:                sc.name,
+			Short:              sc.summary,
+			DisableFlagParsing: true,
+			RunE: func(_ *cobra.Command, args []string) error {
+				return sc.run(env, append([]string{sc.name}, args...))
+			},
+		})
+	}
+	root.SetIn(env.Stdin)
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	return root
+}
+
+// Run runs `wg` with args (argv without argv[0]). Only an exact subcommand
+// name reaches the cobra tree; everything else is the root's, so that flags
+// never move a later word into the subcommand position.
+func Run(env *cli.Env, args []string) error {
+	root := newRoot(env)
+	if len(args) > 0 {
+		for _, sc := range subcommands() {
+			if args[0] == sc.name {
+				root.SetArgs(args)
+				return root.Execute()
+			}
+		}
+	}
+	return runRoot(env, args)
+}
+
+func runRoot(env *cli.Env, args []string) error {
+	if len(args) == 0 {
+		return notBuilt(env, []string{"show"})
+	}
+	if len(args) == 1 {
+		switch args[0] {
+		case "-h", "--help", "help":
+			_, err := fmt.Fprint(env.Stdout, usage(env.Prog))
+			return err
+		case "-v", "--version", "version":
+			_, err := fmt.Fprintln(env.Stdout, version.Banner())
+			return err
+		}
+	}
+	fmt.Fprintf(env.Stderr, "Invalid subcommand: `%s'\n%s", args[0], usage(env.Prog))
+	return &cli.Silent{}
+}
+
+// notBuilt answers for the subcommands that do not exist yet.
+func notBuilt(env *cli.Env, args []string) error {
+	return cli.Fail(fmt.Sprintf("%s: `%s' is not built yet in this version of wgtools", env.Prog, args[0]))
+}
