@@ -69,7 +69,7 @@ func (o *Options) Endpoint(s string) (netip.AddrPort, error) {
 		if lerr.Permanent || (retries >= 0 && attempt >= retries) {
 			return netip.AddrPort{}, errValue(lerr.Msg, s)
 		}
-		o.warn(fmt.Sprintf("%s. Trying again in %.2f seconds...", quote(lerr.Msg, s), delay.Seconds()))
+		o.warn(quote(lerr.Msg, s) + ". Trying again in " + fmtSeconds(delay) + " seconds...")
 		if o.Sleep != nil {
 			o.Sleep(delay)
 		} else {
@@ -132,3 +132,5 @@ func (o *Options) scope(a netip.Addr, zone string) (string, bool) {
 	}
 	return "", false
 }
+
+func fmtSeconds(d time.Duration) string { return fmt.Sprintf("%.2f", d.Seconds()) }
