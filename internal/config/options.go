@@ -49,7 +49,7 @@ type Options struct {
 
 func (o *Options) warn(msg string) {
 	if o.Warn != nil {
-		o.Warn(msg)
+		o.Warn(redactKeys(msg))
 	}
 }
 

@@ -14,8 +14,9 @@ type Line struct {
 }
 
 // ReadLines splits r into lines as getline(3) does: '\n' ends a line, and a
-// last line without one still counts.
-func ReadLines(r io.Reader) ([]Line, error) {
+// last line without one still counts. As with getline, a read error (such as
+// reading a directory) ends the input like end of file does.
+func ReadLines(r io.Reader) []Line {
 	br := bufio.NewReader(r)
 	var lines []Line
 	for n := 1; ; n++ {
@@ -23,22 +24,15 @@ func ReadLines(r io.Reader) ([]Line, error) {
 		if s != "" {
 			lines = append(lines, Line{Num: n, Text: strings.TrimSuffix(s, "\n")})
 		}
-		if err == io.EOF {
-			return lines, nil
-		}
 		if err != nil {
-			return nil, err
+			return lines
 		}
 	}
 }
 
 // Parse reads a wg(8) configuration file, as `wg setconf` does.
 func (o *Options) Parse(r io.Reader) (*Config, error) {
-	lines, err := ReadLines(r)
-	if err != nil {
-		return nil, err
-	}
-	return o.ParseLines(lines)
+	return o.ParseLines(ReadLines(r))
 }
 
 type section int
@@ -96,7 +90,11 @@ func lineError(err error, line int, key string) error {
 	if !ok {
 		return err
 	}
-	e := &Error{Line: line, Key: key, Msg: ve.msg, Kind: KindLine}
+	msg := ve.msg
+	if key != "" && key != "PublicKey" {
+		msg = redactKeys(msg)
+	}
+	e := &Error{Line: line, Key: key, Msg: msg, Kind: KindLine}
 	if ve.fatal {
 		e.Kind = KindFatal
 	}
@@ -197,11 +195,18 @@ func (o *Options) peerValue(p *Peer, key, value string) error {
 }
 
 // redactLine hides key material in a line that is about to be quoted in an
-// error: every 44-character run that decodes as a key, unless the line sets a
-// public key.
+// error, unless the line sets a public key.
 func redactLine(text string) string {
 	name, _, _ := strings.Cut(text, "=")
 	if equalFold(name, "PublicKey") {
+		return text
+	}
+	return redactKeys(text)
+}
+
+// redactKeys replaces every 44-character run that decodes as a key.
+func redactKeys(text string) string {
+	if len(text) < KeyLen {
 		return text
 	}
 	var b strings.Builder

@@ -40,10 +40,7 @@ func words(s string) []string {
 // without regard to case; hooks keep everything after the first '=',
 // comments included.
 func ParseQuick(r io.Reader) (*QuickConfig, error) {
-	lines, err := ReadLines(r)
-	if err != nil {
-		return nil, err
-	}
+	lines := ReadLines(r)
 	q := &QuickConfig{}
 	inInterface := false
 	for _, l := range lines {

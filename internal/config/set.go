@@ -65,10 +65,10 @@ func (o *Options) ParseSet(args []string) (*Config, error) {
 				peer.PresharedKey = &k
 			}
 		default:
-			return nil, &Error{Msg: "Invalid argument: " + tok, Kind: KindArg}
+			return nil, &Error{Msg: "Invalid argument: " + redactKeys(tok), Kind: KindArg}
 		}
 		if err != nil {
-			return nil, argError(err)
+			return nil, argError(err, tok)
 		}
 		// peer may point into a slice that grew; refresh it.
 		if peer != nil {
@@ -79,9 +79,13 @@ func (o *Options) ParseSet(args []string) (*Config, error) {
 	return cfg, nil
 }
 
-func argError(err error) error {
+func argError(err error, tok string) error {
 	if ve, ok := err.(*valueError); ok {
-		e := &Error{Msg: ve.msg, Kind: KindArg}
+		msg := ve.msg
+		if tok != "peer" {
+			msg = redactKeys(msg)
+		}
+		e := &Error{Msg: msg, Kind: KindArg}
 		if ve.fatal {
 			e.Kind = KindFatal
 		}
