@@ -1,0 +1,31 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/wgtools/wgtools/internal/app"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/script")
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"wg":       func() { os.Exit(app.Main(os.Args, "wg")) },
+		"wg-quick": func() { os.Exit(app.Main(os.Args, "wg-quick")) },
+	})
+}
+
+// TestScript runs the CLI golden tests in testdata/script.
+func TestScript(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:           "testdata/script",
+		UpdateScripts: *update,
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("LC_ALL", "C")
+			return nil
+		},
+	})
+}
