@@ -4,7 +4,6 @@
 package app
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -16,10 +15,17 @@ import (
 // personality runs one of the suite's programs.
 type personality func(env *cli.Env, args []string) error
 
-var personalities = map[string]personality{
-	"wg":           wgcmd.Run,
-	"wg-quick":     notBuilt("wg-quick", "wg-quick is not built yet in this version of wgtools"),
-	"wireguard-go": notBuilt("wireguard-go", "the embedded userspace tunnel is not built yet in this version of wgtools"),
+// lookup returns the personality of a program name.
+func lookup(name string) (personality, bool) {
+	switch name {
+	case "wg":
+		return wgcmd.Run, true
+	case "wg-quick":
+		return notBuilt("wg-quick", "wg-quick is not built yet in this version of wgtools"), true
+	case "wireguard-go":
+		return notBuilt("wireguard-go", "the embedded userspace tunnel is not built yet in this version of wgtools"), true
+	}
+	return nil, false
 }
 
 // Main runs the program named by args[0] (falling back to def) and returns
@@ -29,11 +35,11 @@ func Main(args []string, def string) int {
 	if len(args) > 0 {
 		prog = args[0]
 	}
-	run, ok := personalities[filepath.Base(prog)]
+	run, ok := lookup(filepath.Base(prog))
 	if !ok {
-		run = personalities[def]
+		run, _ = lookup(def)
 	}
-	env := cli.ProcessEnv(prog, rand.Reader)
+	env := cli.ProcessEnv(prog, cli.Random)
 	return Exit(env, run(env, args[min(1, len(args)):]))
 }
 

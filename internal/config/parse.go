@@ -122,15 +122,22 @@ func cleanLine(s string) string {
 	return b.String()
 }
 
-var sectionKeys = map[section][]string{
-	sectionInterface: {"PrivateKey", "ListenPort", "FwMark"},
-	sectionPeer:      {"PublicKey", "PresharedKey", "AllowedIPs", "Endpoint", "PersistentKeepalive"},
-}
+var (
+	interfaceKeys = []string{"PrivateKey", "ListenPort", "FwMark"}
+	peerKeys      = []string{"PublicKey", "PresharedKey", "AllowedIPs", "Endpoint", "PersistentKeepalive"}
+)
 
 // splitKey matches "Key=value" against the keys of the section, ignoring
 // case; the value must not be empty.
 func splitKey(text string, sec section) (key, value string, ok bool) {
-	for _, k := range sectionKeys[sec] {
+	keys := interfaceKeys
+	switch sec {
+	case sectionNone:
+		return "", "", false
+	case sectionPeer:
+		keys = peerKeys
+	}
+	for _, k := range keys {
 		if len(text) > len(k)+1 && equalFold(text[:len(k)+1], k+"=") {
 			return k, text[len(k)+1:], true
 		}

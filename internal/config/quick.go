@@ -2,7 +2,6 @@ package config
 
 import (
 	"io"
-	"regexp"
 	"strings"
 )
 
@@ -20,7 +19,14 @@ type QuickConfig struct {
 	WG []Line
 }
 
-var dnsServer = regexp.MustCompile(`(^[0-9.]+$)|(^.*:.*$)`)
+// isDNSServer matches wg-quick's (^[0-9.]+$)|(^.*:.*$): digits and dots
+// only, or anything with a colon. Other DNS entries are search domains.
+func isDNSServer(s string) bool {
+	if strings.Contains(s, ":") {
+		return true
+	}
+	return s != "" && strings.Trim(s, "0123456789.") == ""
+}
 
 // trimBlanks removes what `read -r` removes with the default IFS: leading
 // and trailing spaces and tabs.
@@ -70,7 +76,7 @@ func ParseQuick(r io.Reader) (*QuickConfig, error) {
 				q.MTU = value
 			case equalFold(key, "DNS"):
 				for _, v := range words(value) {
-					if dnsServer.MatchString(v) {
+					if isDNSServer(v) {
 						q.DNS = append(q.DNS, v)
 					} else {
 						q.DNSSearch = append(q.DNSSearch, v)

@@ -22,7 +22,7 @@ func Text(err error) string {
 // Strerror returns glibc's text for e. Go's texts are glibc's with the first
 // letter lowered; the few that differ more are listed.
 func Strerror(e syscall.Errno) string {
-	if s, ok := special[e]; ok {
+	if s := special(e); s != "" {
 		return s
 	}
 	s := e.Error()

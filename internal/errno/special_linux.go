@@ -2,8 +2,13 @@ package errno
 
 import "syscall"
 
-// special lists errnos whose glibc text is not Go's with a capital letter.
-var special = map[syscall.Errno]string{
-	syscall.ENOTSUP: "Operation not supported",
-	133:             "Memory page has hardware error",
+// special returns glibc's text where it is not Go's with a capital letter.
+func special(e syscall.Errno) string {
+	switch e {
+	case syscall.ENOTSUP:
+		return "Operation not supported"
+	case 133: // EHWPOISON
+		return "Memory page has hardware error"
+	}
+	return ""
 }

@@ -3,7 +3,6 @@ package wgcmd
 import (
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/wgtools/wgtools/internal/cli"
 	"github.com/wgtools/wgtools/internal/config"
@@ -16,7 +15,9 @@ func runGenKey(env *cli.Env, args []string) error {
 	if len(args) != 1 {
 		return cli.Fail(fmt.Sprintf("Usage: %s %s", env.Prog, args[0]))
 	}
-	warnWorldAccessible(env)
+	if cli.WorldAccessibleFile(env.Stdout) {
+		io.WriteString(env.Stderr, "Warning: writing to world accessible file.\nConsider setting the umask to 077 and trying again.\n")
+	}
 	var k config.Key
 	if _, err := io.ReadFull(env.Rand, k[:]); err != nil {
 		return cli.Fail("getrandom: " + errno.Text(err))
@@ -25,21 +26,8 @@ func runGenKey(env *cli.Env, args []string) error {
 		k[0] &= 248
 		k[31] = (k[31] & 127) | 64
 	}
-	_, err := fmt.Fprintln(env.Stdout, config.FormatKey(k))
+	_, err := io.WriteString(env.Stdout, config.FormatKey(k)+"\n")
 	return err
-}
-
-// warnWorldAccessible warns when stdout is a regular file that others may
-// read, write or run.
-func warnWorldAccessible(env *cli.Env) {
-	f, ok := env.Stdout.(*os.File)
-	if !ok {
-		return
-	}
-	st, err := f.Stat()
-	if err == nil && st.Mode().IsRegular() && st.Mode().Perm()&0o007 != 0 {
-		fmt.Fprint(env.Stderr, "Warning: writing to world accessible file.\nConsider setting the umask to 077 and trying again.\n")
-	}
 }
 
 // runPubKey is `wg pubkey`: exactly 44 bytes of key on stdin, then only
@@ -76,7 +64,7 @@ func runPubKey(env *cli.Env, args []string) error {
 	if err != nil {
 		return badKey
 	}
-	_, err = fmt.Fprintln(env.Stdout, config.FormatKey(config.Key(pub)))
+	_, err = io.WriteString(env.Stdout, config.FormatKey(config.Key(pub))+"\n")
 	return err
 }
 

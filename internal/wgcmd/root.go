@@ -1,11 +1,10 @@
-// Package wgcmd is the `wg` command: its cobra tree and its argument
+// Package wgcmd is the `wg` command: its subcommands and their argument
 // grammars, with wireguard-tools' exact usage texts and messages.
 package wgcmd
 
 import (
 	"fmt"
 
-	"github.com/spf13/cobra"
 	"github.com/wgtools/wgtools/internal/cli"
 	"github.com/wgtools/wgtools/internal/version"
 )
@@ -38,44 +37,18 @@ func usage(prog string) string {
 	return s + "You may pass `--help' to any of these subcommands to view usage.\n"
 }
 
-// newRoot builds the cobra tree. Every command takes its arguments raw:
-// wg's grammars are positional and order-dependent.
-func newRoot(env *cli.Env) *cobra.Command {
-	root := &cobra.Command{
-		Use:                env.Prog,
-		SilenceErrors:      true,
-		SilenceUsage:       true,
-		DisableFlagParsing: true,
-		Args:               cobra.ArbitraryArgs,
-		RunE:               func(_ *cobra.Command, args []string) error { return runRoot(env, args) },
-		CompletionOptions:  cobra.CompletionOptions{HiddenDefaultCmd: true},
-	}
-	for _, sc := range subcommands() {
-		root.AddCommand(&cobra.Command{
-			Use:                sc.name,
-			Short:              sc.summary,
-			DisableFlagParsing: true,
-			RunE: func(_ *cobra.Command, args []string) error {
-				return sc.run(env, append([]string{sc.name}, args...))
-			},
-		})
-	}
-	root.SetIn(env.Stdin)
-	root.SetOut(env.Stdout)
-	root.SetErr(env.Stderr)
-	return root
-}
-
-// Run runs `wg` with args (argv without argv[0]). Only an exact subcommand
-// name reaches the cobra tree; everything else is the root's, so that flags
-// never move a later word into the subcommand position.
+// Run runs `wg` with args (argv without argv[0]). An exact subcommand name
+// runs that subcommand; everything else is the root's, so that flags never
+// move a later word into the subcommand position.
+//
+// The dispatch is written by hand rather than with cobra: wg's grammars are
+// positional anyway, and linking cobra (with text/template and regexp) made
+// every start of the program measurably slower (see BENCHMARKS.md).
 func Run(env *cli.Env, args []string) error {
-	root := newRoot(env)
 	if len(args) > 0 {
 		for _, sc := range subcommands() {
 			if args[0] == sc.name {
-				root.SetArgs(args)
-				return root.Execute()
+				return sc.run(env, args)
 			}
 		}
 	}

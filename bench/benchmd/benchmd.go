@@ -1,0 +1,68 @@
+// Package benchmd writes benchmark results into BENCHMARKS.md, replacing
+// the section between <!-- NAME:begin --> and <!-- NAME:end --> markers.
+package benchmd
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Median returns the median of ds (the mean of the middle two for an even
+// count).
+func Median(ds []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	n := len(s)
+	if n == 0 {
+		return 0
+	}
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// Machine describes the machine a benchmark ran on.
+func Machine() string {
+	cpu := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "model name") {
+				_, v, _ := strings.Cut(l, ":")
+				cpu = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	kernel := ""
+	if out, err := exec.Command("uname", "-r").Output(); err == nil {
+		kernel = ", Linux " + strings.TrimSpace(string(out))
+	}
+	return fmt.Sprintf("%s, %d cores%s, %s", cpu, runtime.NumCPU(), kernel, runtime.Version())
+}
+
+// Update replaces (or appends) the named section of the file at path.
+func Update(path, name, body string) error {
+	begin, end := "<!-- "+name+":begin -->", "<!-- "+name+":end -->"
+	old, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	text := string(old)
+	section := begin + "\n" + strings.TrimRight(body, "\n") + "\n" + end
+	i, j := strings.Index(text, begin), strings.Index(text, end)
+	if i >= 0 && j > i {
+		text = text[:i] + section + text[j+len(end):]
+	} else {
+		if text != "" && !strings.HasSuffix(text, "\n") {
+			text += "\n"
+		}
+		text += "\n" + section + "\n"
+	}
+	return os.WriteFile(path, []byte(text), 0o644)
+}

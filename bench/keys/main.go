@@ -1,0 +1,111 @@
+// Command keys benchmarks whole-process `wg genkey` and `wg pubkey`, ours
+// against the reference C wg, interleaved in one run, and writes the medians
+// and their ratios into BENCHMARKS.md.
+//
+//	go run ./bench/keys [-runs 51] [-ref /usr/bin/wg] [-out BENCHMARKS.md]
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/wgtools/wgtools/bench/benchmd"
+)
+
+func main() {
+	runs := flag.Int("runs", 51, "measured runs of each command and binary")
+	ref := flag.String("ref", "/usr/bin/wg", "the reference wg")
+	out := flag.String("out", "BENCHMARKS.md", "file to update; empty prints only")
+	flag.Parse()
+	log.SetFlags(0)
+
+	dir, err := os.MkdirTemp("", "wgtools-bench-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	ours := filepath.Join(dir, "wg")
+	build := exec.Command("go", "build", "-trimpath", "-o", ours, "./cmd/wg")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := build.CombinedOutput(); err != nil {
+		log.Fatalf("build: %v\n%s", err, b)
+	}
+
+	key := []byte("yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n")
+	type job struct {
+		name  string
+		bin   string
+		args  []string
+		stdin []byte
+	}
+	jobs := []job{
+		{"genkey ours", ours, []string{"genkey"}, nil},
+		{"genkey reference", *ref, []string{"genkey"}, nil},
+		{"pubkey ours", ours, []string{"pubkey"}, key},
+		{"pubkey reference", *ref, []string{"pubkey"}, key},
+	}
+	times := make(map[string][]time.Duration)
+	for round := -5; round < *runs; round++ { // 5 warm-up rounds
+		for i := range jobs {
+			// Alternate the order each round so neither binary always goes first.
+			j := jobs[i]
+			if round%2 == 1 {
+				j = jobs[len(jobs)-1-i]
+			}
+			d := timeRun(j.bin, j.args, j.stdin)
+			if round >= 0 {
+				times[j.name] = append(times[j.name], d)
+			}
+		}
+	}
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "### `wg genkey` and `wg pubkey`, whole process (issue 2)\n\n")
+	fmt.Fprintf(&b, "Median wall time of %d interleaved runs each (after 5 warm-up rounds), `go run ./bench/keys`, %s.\n", *runs, time.Now().UTC().Format("2006-01-02"))
+	fmt.Fprintf(&b, "Machine: %s. Reference: Debian's C `wg` (%s). Target: ours ≤ 2× the reference.\n\n", benchmd.Machine(), refVersion(*ref))
+	fmt.Fprintf(&b, "| command | ours | reference | ratio ours/ref |\n|---|---|---|---|\n")
+	for _, c := range []string{"genkey", "pubkey"} {
+		o, r := benchmd.Median(times[c+" ours"]), benchmd.Median(times[c+" reference"])
+		fmt.Fprintf(&b, "| `wg %s` | %.2f ms | %.2f ms | %.2f× |\n", c, ms(o), ms(r), float64(o)/float64(r))
+	}
+	fmt.Print(b.String())
+	if *out != "" {
+		if err := benchmd.Update(*out, "keys", b.String()); err != nil {
+			log.Fatal(err)
+		}
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func timeRun(bin string, args []string, stdin []byte) time.Duration {
+	cmd := exec.Command(bin, args...)
+	cmd.Args[0] = "wg"
+	cmd.Stdin = bytes.NewReader(stdin)
+	cmd.Stdout = io.Discard
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		log.Fatalf("%s %v: %v", bin, args, err)
+	}
+	return time.Since(start)
+}
+
+func refVersion(ref string) string {
+	out, err := exec.Command(ref, "--version").Output()
+	if err != nil {
+		return "unknown version"
+	}
+	f := strings.Fields(string(out))
+	if len(f) >= 2 {
+		return f[1]
+	}
+	return strings.TrimSpace(string(out))
+}

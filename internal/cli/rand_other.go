@@ -1,0 +1,11 @@
+//go:build !linux
+
+package cli
+
+import (
+	"crypto/rand"
+	"io"
+)
+
+// Random is the system's random source.
+var Random io.Reader = rand.Reader
