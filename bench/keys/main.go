@@ -39,6 +39,18 @@ func main() {
 		log.Fatalf("build: %v\n%s", err, b)
 	}
 
+	// A static Go program that only prints: the least any Go binary costs
+	// to start here, shown for context.
+	floor := filepath.Join(dir, "hello")
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module hello\ngo 1.22\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nimport \"os\"\n\nfunc main() { os.Stdout.WriteString(\"hi\\n\") }\n"), 0o644)
+	hb := exec.Command("go", "build", "-o", floor, ".")
+	hb.Dir = dir
+	hb.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := hb.CombinedOutput(); err != nil {
+		log.Fatalf("build floor: %v\n%s", err, b)
+	}
+
 	key := []byte("yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n")
 	type job struct {
 		name  string
@@ -51,6 +63,7 @@ func main() {
 		{"genkey reference", *ref, []string{"genkey"}, nil},
 		{"pubkey ours", ours, []string{"pubkey"}, key},
 		{"pubkey reference", *ref, []string{"pubkey"}, key},
+		{"floor", floor, nil, nil},
 	}
 	times := make(map[string][]time.Duration)
 	for round := -5; round < *runs; round++ { // 5 warm-up rounds
@@ -76,6 +89,8 @@ func main() {
 		o, r := benchmd.Median(times[c+" ours"]), benchmd.Median(times[c+" reference"])
 		fmt.Fprintf(&b, "| `wg %s` | %.2f ms | %.2f ms | %.2f× |\n", c, ms(o), ms(r), float64(o)/float64(r))
 	}
+	fl, r := benchmd.Median(times["floor"]), benchmd.Median(times["genkey reference"])
+	fmt.Fprintf(&b, "| Go floor: a static Go program that only prints | %.2f ms | %.2f ms (`genkey`) | %.2f× |\n", ms(fl), ms(r), float64(fl)/float64(r))
 	fmt.Print(b.String())
 	if *out != "" {
 		if err := benchmd.Update(*out, "keys", b.String()); err != nil {

@@ -21,7 +21,7 @@ func lookup(name string) (personality, bool) {
 	case "wg":
 		return wgcmd.Run, true
 	case "wg-quick":
-		return notBuilt("wg-quick", "wg-quick is not built yet in this version of wgtools"), true
+		return notBuilt("wg-quick", "not built yet in this version of wgtools; use the wg command"), true
 	case "wireguard-go":
 		return notBuilt("wireguard-go", "the embedded userspace tunnel is not built yet in this version of wgtools"), true
 	}

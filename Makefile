@@ -1,0 +1,40 @@
+# wgtools: build, test, demo, benchmarks.
+GO      ?= go
+VERSION ?= $(shell git describe --tags --match "v*" 2>/dev/null || echo 0.0.0-dev)
+LDFLAGS := -X github.com/wgtools/wgtools/internal/version.Version=$(VERSION)
+export CGO_ENABLED := 0
+
+.PHONY: all build demo test fuzz bench lint clean
+
+all: build
+
+# Static binaries in bin/.
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/ ./cmd/wg ./cmd/wg-quick
+
+# The main job so far: make a key pair. Later issues turn this into a tunnel demo.
+demo: build
+	@priv=$$(bin/wg genkey) && echo "private key: (generated, not shown)" && \
+	  echo "public key:  $$(echo "$$priv" | bin/wg pubkey)" && bin/wg --version
+
+# All tests. Network tests (later issues) need root: sudo make test.
+test:
+	$(GO) test ./...
+
+# Each fuzz target for FUZZTIME (default 60s).
+FUZZTIME ?= 60s
+fuzz:
+	for f in FuzzConfig FuzzSetArgs FuzzKey; do \
+	  $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./internal/config || exit 1; done
+
+# Side-by-side benchmarks against the reference tools; they update BENCHMARKS.md.
+bench:
+	$(GO) run ./bench/keys
+
+lint:
+	test -z "$$(gofmt -l $$(git ls-files '*.go'))"
+	for os in linux darwin windows freebsd openbsd; do GOOS=$$os $(GO) vet ./... || exit 1; done
+	staticcheck ./...
+
+clean:
+	rm -rf bin
