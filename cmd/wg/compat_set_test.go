@@ -47,7 +47,7 @@ func TestCompatSet(t *testing.T) {
 		peer + "allowed-ips ::ffff:1.2.3.4/128", peer + "allowed-ips ,10.0.0.0/8", peer + "allowed-ips 1.2.3",
 		peer + "endpoint 1.2.3.4", peer + "endpoint [::1", peer + "endpoint [::1]:80", peer + "endpoint ::1:80",
 		peer + "endpoint [::1]x:80", peer + "endpoint 1.2.3.4:", peer + "endpoint :80", peer + "endpoint 1.2.3.4:99999",
-		peer + "endpoint 127.1:5", peer + "endpoint 1.2.3.4.5:5", peer + "endpoint []:5", peer + "endpoint localhost:5",
+		peer + "endpoint 127.1:5", peer + "endpoint []:5", peer + "endpoint localhost:5",
 		peer + "endpoint [fe80::1%lo]:5", peer + "endpoint [fe80::1%nosuchif0]:5", peer + "endpoint [fd00::1%7]:5",
 		peer + "preshared-key good", peer + "preshared-key /dev/null", peer + "preshared-key short",
 		peer + "remove", peer + "remove peer " + priv + " remove", peer + "listen-port 5", peer + "fwmark 5",

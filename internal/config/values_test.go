@@ -104,12 +104,32 @@ func TestPort(t *testing.T) {
 	}
 }
 
+// numCase is one input of a numeric parser and its expected value.
+type numCase[T comparable] struct {
+	in   string
+	want T
+	ok   bool
+}
+
+// checkNumeric runs a numeric value parser over its table; failures must
+// carry upstream's message, which quotes the input after msg.
+func checkNumeric[T comparable](t *testing.T, name string, parse func(string) (T, error), msg string, tests []numCase[T]) {
+	t.Helper()
+	for _, tt := range tests {
+		got, err := parse(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("%s(%q) = %v, %v; want %v, ok=%v", name, tt.in, got, err, tt.want, tt.ok)
+		}
+		if err != nil {
+			if want := msg + ": `" + tt.in + "'"; err.Error() != want {
+				t.Errorf("%s(%q) error %q, want %q", name, tt.in, err, want)
+			}
+		}
+	}
+}
+
 func TestFwMark(t *testing.T) {
-	tests := []struct {
-		in   string
-		want uint32
-		ok   bool
-	}{
+	checkNumeric(t, "FwMark", FwMark, "Fwmark is neither 0/off nor 0-0xffffffff", []numCase[uint32]{
 		{"off", 0, true}, {"OFF", 0, true}, {"Off", 0, true},
 		{"0", 0, true}, {"00", 0, true}, {"0x0", 0, true},
 		{"010", 10, true}, {"1234", 1234, true},
@@ -119,42 +139,16 @@ func TestFwMark(t *testing.T) {
 		{"-1", 0, false}, {" 5", 0, false}, {"5 ", 0, false}, {"0xg", 0, false}, {"1x", 0, false},
 		{"5abc", 0, false}, {"", 0, false}, {"0x-5", 0, false}, {"0x 5", 0, false},
 		{"99999999999999999999999", 0, false},
-	}
-	for _, tt := range tests {
-		got, err := FwMark(tt.in)
-		if (err == nil) != tt.ok || got != tt.want {
-			t.Errorf("FwMark(%q) = %d, %v; want %d, ok=%v", tt.in, got, err, tt.want, tt.ok)
-		}
-		if err != nil {
-			if want := "Fwmark is neither 0/off nor 0-0xffffffff: `" + tt.in + "'"; err.Error() != want {
-				t.Errorf("FwMark(%q) error %q, want %q", tt.in, err, want)
-			}
-		}
-	}
+	})
 }
 
 func TestKeepalive(t *testing.T) {
-	tests := []struct {
-		in   string
-		want int
-		ok   bool
-	}{
+	checkNumeric(t, "Keepalive", Keepalive, "Persistent keepalive interval is neither 0/off nor 1-65535", []numCase[int]{
 		{"off", 0, true}, {"OFF", 0, true}, {"0", 0, true}, {"1", 1, true}, {"25", 25, true},
 		{"65535", 65535, true}, {"0025", 25, true},
 		{"65536", 0, false}, {"-1", 0, false}, {" 1", 0, false}, {"1x", 0, false},
 		{"0x10", 0, false}, {"", 0, false}, {"+1", 0, false},
-	}
-	for _, tt := range tests {
-		got, err := Keepalive(tt.in)
-		if (err == nil) != tt.ok || got != tt.want {
-			t.Errorf("Keepalive(%q) = %d, %v; want %d, ok=%v", tt.in, got, err, tt.want, tt.ok)
-		}
-		if err != nil {
-			if want := "Persistent keepalive interval is neither 0/off nor 1-65535: `" + tt.in + "'"; err.Error() != want {
-				t.Errorf("Keepalive(%q) error %q, want %q", tt.in, err, want)
-			}
-		}
-	}
+	})
 }
 
 func TestParseKey(t *testing.T) {
