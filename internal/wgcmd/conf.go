@@ -1,9 +1,11 @@
 package wgcmd
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
+	"sort"
 
 	"github.com/wgtools/wgtools/internal/cli"
 	"github.com/wgtools/wgtools/internal/config"
@@ -47,7 +49,7 @@ func parseFailure(err error) error {
 	return cli.Fail(e.Msg)
 }
 
-// runConf is `wg setconf` and `wg addconf`.
+// runConf is `wg setconf`, `wg addconf` and `wg syncconf`.
 func runConf(env *cli.Env, args []string) error {
 	if len(args) != 3 {
 		return cli.Fail(fmt.Sprintf("Usage: %s %s <interface> <configuration filename>", env.Prog, args[0]))
@@ -61,7 +63,8 @@ func runConf(env *cli.Env, args []string) error {
 	if err != nil {
 		return parseFailure(err)
 	}
-	if args[0] == "setconf" {
+	name := truncName(args[1])
+	if args[0] != "addconf" {
 		cfg.ReplacePeers = true
 		zero := 0
 		var zeroKey config.Key
@@ -76,7 +79,69 @@ func runConf(env *cli.Env, args []string) error {
 			cfg.FwMark = &zeroMark
 		}
 	}
-	return configure(truncName(args[1]), cfg)
+	if args[0] == "syncconf" {
+		if err := syncAdjust(name, cfg); err != nil {
+			return err
+		}
+	}
+	return configure(name, cfg)
+}
+
+// syncAdjust turns a setconf into a syncconf against the running device:
+// no replace-peers; runtime peers missing from the file are removed (their
+// removals go first); a PSK or keepalive the file no longer sets is cleared.
+// Peers that stay keep their sessions.
+func syncAdjust(name string, cfg *config.Config) error {
+	if len(cfg.Peers) == 0 {
+		return nil
+	}
+	c, _ := wgctl.Open()
+	defer c.Close()
+	rt, err := c.Device(name)
+	if err != nil {
+		return cli.Fail("Unable to retrieve current interface configuration: " + errno.Text(err))
+	}
+	if len(rt.Peers) == 0 {
+		return nil
+	}
+	cfg.ReplacePeers = false
+	type origin struct {
+		key      config.Key
+		fileIdx  int // index into cfg.Peers, or -1 for a runtime peer
+		runtimeI int
+	}
+	all := make([]origin, 0, len(cfg.Peers)+len(rt.Peers))
+	for i := range cfg.Peers {
+		all = append(all, origin{key: cfg.Peers[i].PublicKey, fileIdx: i})
+	}
+	for i := range rt.Peers {
+		all = append(all, origin{key: rt.Peers[i].PublicKey, fileIdx: -1, runtimeI: i})
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		if c := bytes.Compare(all[i].key[:], all[j].key[:]); c != 0 {
+			return c < 0
+		}
+		return all[i].fileIdx < 0 && all[j].fileIdx >= 0
+	})
+	var removals []config.Peer
+	for i, o := range all {
+		if o.fileIdx >= 0 {
+			continue
+		}
+		if i == len(all)-1 || all[i+1].fileIdx < 0 || all[i+1].key != o.key {
+			removals = append([]config.Peer{{PublicKey: o.key, HasPublicKey: true, Remove: true}}, removals...)
+			continue
+		}
+		fp, rp := &cfg.Peers[all[i+1].fileIdx], &rt.Peers[o.runtimeI]
+		if !config.IsZero(rp.PresharedKey) && fp.PresharedKey == nil {
+			fp.PresharedKey = new(config.Key)
+		}
+		if rp.PersistentKeepalive != 0 && fp.PersistentKeepalive == nil {
+			fp.PersistentKeepalive = new(int)
+		}
+	}
+	cfg.Peers = append(removals, cfg.Peers...)
+	return nil
 }
 
 // runSet is `wg set`.
@@ -93,19 +158,11 @@ func runSet(env *cli.Env, args []string) error {
 
 func configure(name string, cfg *config.Config) error {
 	c, err := wgctl.Open()
+	if err == nil {
+		defer c.Close()
+		err = c.Configure(name, cfg)
+	}
 	if err != nil {
-		return cli.Fail("Unable to modify interface: " + errno.Text(err))
-	}
-	defer c.Close()
-	wc, convErr := cfg.WGTypes()
-	if convErr != nil {
-		// Report a missing device as wg would before refusing the change.
-		if err := c.Check(name); err != nil {
-			return cli.Fail("Unable to modify interface: " + errno.Text(err))
-		}
-		return cli.Fail("wg: " + convErr.Error())
-	}
-	if err := c.Configure(name, wc); err != nil {
 		return cli.Fail("Unable to modify interface: " + errno.Text(err))
 	}
 	return nil

@@ -17,12 +17,12 @@ type subcommand struct {
 // subcommands in upstream's order; args[0] of run is the subcommand's name.
 func subcommands() []subcommand {
 	return []subcommand{
-		{"show", "Shows the current configuration and device information", notBuilt},
-		{"showconf", "Shows the current configuration of a given WireGuard interface, for use with `setconf'", notBuilt},
+		{"show", "Shows the current configuration and device information", runShow},
+		{"showconf", "Shows the current configuration of a given WireGuard interface, for use with `setconf'", runShowConf},
 		{"set", "Change the current configuration, add peers, remove peers, or change peers", runSet},
 		{"setconf", "Applies a configuration file to a WireGuard interface", runConf},
 		{"addconf", "Appends a configuration file to a WireGuard interface", runConf},
-		{"syncconf", "Synchronizes a configuration file to a WireGuard interface", notBuilt},
+		{"syncconf", "Synchronizes a configuration file to a WireGuard interface", runConf},
 		{"genkey", "Generates a new private key and writes it to stdout", runGenKey},
 		{"genpsk", "Generates a new preshared key and writes it to stdout", runGenKey},
 		{"pubkey", "Reads a private key from stdin and writes a public key to stdout", runPubKey},
@@ -57,7 +57,7 @@ func Run(env *cli.Env, args []string) error {
 
 func runRoot(env *cli.Env, args []string) error {
 	if len(args) == 0 {
-		return notBuilt(env, []string{"show"})
+		return runShow(env, []string{"show"})
 	}
 	if len(args) == 1 {
 		switch args[0] {
@@ -71,9 +71,4 @@ func runRoot(env *cli.Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stderr, "Invalid subcommand: `%s'\n%s", args[0], usage(env.Prog))
 	return &cli.Silent{}
-}
-
-// notBuilt answers for the subcommands that do not exist yet.
-func notBuilt(env *cli.Env, args []string) error {
-	return cli.Fail(fmt.Sprintf("%s: `%s' is not built yet in this version of wgtools", env.Prog, args[0]))
 }

@@ -1,53 +1,97 @@
-//go:build !freebsd || cgo
-
 package wgctl
 
 import (
 	"errors"
-	"os"
 	"syscall"
 
-	"golang.zx2c4.com/wireguard/wgctrl"
-	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
+	"github.com/wgtools/wgtools/internal/config"
 )
 
-// Client controls devices.
-type Client struct {
-	c *wgctrl.Client
+// errnoOf reduces an error to its errno where it has one.
+func errnoOf(err error) error {
+	var e syscall.Errno
+	if errors.As(err, &e) {
+		return e
+	}
+	return err
 }
 
-// Open connects to every device backend this system has.
-func Open() (*Client, error) {
-	c, err := wgctrl.New()
+// Client reaches devices: a userspace device when its UAPI socket answers,
+// otherwise the kernel's, as wg decides.
+type Client struct {
+	kernel *kernelClient
+}
+
+// Open returns a client. Backends connect on first use.
+func Open() (*Client, error) { return &Client{}, nil }
+
+// Close releases the client's connections.
+func (c *Client) Close() error {
+	if c.kernel != nil {
+		return c.kernel.close()
+	}
+	return nil
+}
+
+func (c *Client) k() (*kernelClient, error) {
+	if c.kernel == nil {
+		k, err := openKernel()
+		if err != nil {
+			return nil, err
+		}
+		c.kernel = k
+	}
+	return c.kernel, nil
+}
+
+// Interfaces lists WireGuard interfaces: kernel ones first, in link order,
+// then userspace ones in directory order.
+func (c *Client) Interfaces() ([]string, error) {
+	var names []string
+	if kernelSupport() {
+		k, err := c.k()
+		if err != nil {
+			return nil, err
+		}
+		if names, err = k.list(); err != nil {
+			return nil, err
+		}
+	}
+	user, err := listUAPI()
 	if err != nil {
 		return nil, err
 	}
-	return &Client{c: c}, nil
+	return append(names, user...), nil
 }
 
-// Close releases the client.
-func (c *Client) Close() error { return c.c.Close() }
-
-// Configure applies cfg to the device name.
-func (c *Client) Configure(name string, cfg wgtypes.Config) error {
-	return mapErr(c.c.ConfigureDevice(name, cfg))
+// Device reads the device's state.
+func (c *Client) Device(name string) (*config.Device, error) {
+	if hasUAPI(name) {
+		return getUAPI(name)
+	}
+	if err := kernelPrecheck(name, true); err != nil {
+		return nil, err
+	}
+	k, err := c.k()
+	if err != nil {
+		return nil, err
+	}
+	return k.get(name)
 }
 
-// Check reports whether the device name can be reached, as an errno error.
-func (c *Client) Check(name string) error {
-	_, err := c.c.Device(name)
-	return mapErr(err)
-}
-
-// mapErr turns "no such device" into the errno wg reports for it: no such
-// device when the kernel has WireGuard, else protocol not supported (the
-// generic netlink family is missing).
-func mapErr(err error) error {
-	if err == nil || !errors.Is(err, os.ErrNotExist) {
+// Configure applies cfg to the device. The whole change has been parsed and
+// checked before this is called; nothing is sent for a change that fails
+// those checks.
+func (c *Client) Configure(name string, cfg *config.Config) error {
+	if hasUAPI(name) {
+		return setUAPI(name, cfg)
+	}
+	if err := kernelPrecheck(name, false); err != nil {
 		return err
 	}
-	if kernelSupport() {
-		return syscall.ENODEV
+	k, err := c.k()
+	if err != nil {
+		return err
 	}
-	return syscall.EPROTONOSUPPORT
+	return k.set(name, cfg)
 }

@@ -1,0 +1,127 @@
+//go:build !windows
+
+package wgctl
+
+import (
+	"bufio"
+	"errors"
+	"io/fs"
+	"net"
+	"net/netip"
+	"os"
+	"strings"
+	"syscall"
+
+	"github.com/wgtools/wgtools/internal/config"
+)
+
+// SocketDir is where userspace implementations put their UAPI sockets.
+const SocketDir = "/var/run/wireguard/"
+
+func socketPath(name string) string { return SocketDir + name + ".sock" }
+
+// dialUAPI connects to the device's socket as wg does: names with '/' never
+// match, the file must be a socket, and a socket nobody listens on any more
+// (connection refused) is removed.
+func dialUAPI(name string) (*net.UnixConn, error) {
+	if strings.Contains(name, "/") {
+		return nil, syscall.EINVAL
+	}
+	path := socketPath(name)
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, errnoOf(err)
+	}
+	if fi.Mode()&fs.ModeSocket == 0 {
+		return nil, syscall.EBADF
+	}
+	c, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			os.Remove(path)
+		}
+		return nil, errnoOf(err)
+	}
+	return c, nil
+}
+
+// hasUAPI tells whether name is a userspace device: an existing socket
+// that does not refuse connections (one that denies permission counts).
+func hasUAPI(name string) bool {
+	if strings.Contains(name, "/") {
+		return false
+	}
+	path := socketPath(name)
+	if fi, err := os.Stat(path); err != nil || fi.Mode()&fs.ModeSocket == 0 {
+		return false
+	}
+	c, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			os.Remove(path)
+			return false
+		}
+		return true
+	}
+	c.Close()
+	return true
+}
+
+// listUAPI returns the userspace devices in directory order, as readdir(3)
+// gives them (wg does not sort them).
+func listUAPI() ([]string, error) {
+	d, err := os.Open(SocketDir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, errnoOf(err)
+	}
+	defer d.Close()
+	names, err := d.Readdirnames(-1)
+	if err != nil {
+		return nil, errnoOf(err)
+	}
+	var out []string
+	for _, n := range names {
+		base, ok := strings.CutSuffix(n, ".sock")
+		if !ok || base == "" || !hasUAPI(base) {
+			continue
+		}
+		out = append(out, base)
+	}
+	return out, nil
+}
+
+func getUAPI(name string) (*config.Device, error) {
+	c, err := dialUAPI(name)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte("get=1\n\n")); err != nil {
+		return nil, errnoOf(err)
+	}
+	d, err := parseGet(bufio.NewReaderSize(c, 64<<10), name)
+	if err != nil {
+		return nil, err
+	}
+	for i := range d.Peers {
+		d.Peers[i].Endpoint = withZoneName(d.Peers[i].Endpoint)
+	}
+	return d, nil
+}
+
+func setUAPI(name string, cfg *config.Config) error {
+	c, err := dialUAPI(name)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	w := bufio.NewWriterSize(c, 64<<10)
+	writeSet(w, cfg, func(ep netip.AddrPort) string { return config.FormatEndpoint(withZoneName(ep)) })
+	if err := w.Flush(); err != nil {
+		return errnoOf(err)
+	}
+	return readSetReply(bufio.NewReader(c))
+}

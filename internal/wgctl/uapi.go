@@ -1,0 +1,213 @@
+package wgctl
+
+import (
+	"bufio"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/netip"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/wgtools/wgtools/internal/config"
+	"golang.org/x/crypto/curve25519"
+)
+
+// This file is the UAPI text protocol (wireguard-go's configuration
+// protocol), independent of how the socket is reached.
+
+var errProto = syscall.EPROTO
+
+// parseGet reads a `get=1` reply up to its empty line, as wg does: unknown
+// keys are ignored, malformed lines are a protocol error, errno=N ends it.
+func parseGet(r *bufio.Reader, name string) (*config.Device, error) {
+	d := &config.Device{Name: name}
+	var peer *config.DevicePeer
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return nil, errProto
+		}
+		line = line[:len(line)-1]
+		if line == "" {
+			return nil, errProto // the reply must carry errno before its end
+		}
+		key, value, ok := strings.Cut(line, "=")
+		if !ok {
+			return nil, errProto
+		}
+		switch {
+		case key == "errno":
+			n, err := strconv.ParseInt(value, 10, 32)
+			if err != nil {
+				return nil, errProto
+			}
+			if n != 0 {
+				return nil, syscall.Errno(abs(n))
+			}
+			if rest, err := r.ReadString('\n'); err != nil || rest != "\n" {
+				return nil, errProto
+			}
+			return d, nil
+		case key == "public_key":
+			d.Peers = append(d.Peers, config.DevicePeer{})
+			peer = &d.Peers[len(d.Peers)-1]
+			err = hexKey(&peer.PublicKey, value)
+		case peer == nil:
+			err = deviceValue(d, key, value)
+		default:
+			err = peerValue(peer, key, value)
+		}
+		if err != nil {
+			return nil, errProto
+		}
+	}
+}
+
+func abs(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+func deviceValue(d *config.Device, key, value string) error {
+	switch key {
+	case "private_key":
+		if err := hexKey(&d.PrivateKey, value); err != nil {
+			return err
+		}
+		if d.HasPrivateKey() {
+			pub, err := curve25519.X25519(d.PrivateKey[:], curve25519.Basepoint)
+			if err != nil {
+				return err
+			}
+			copy(d.PublicKey[:], pub)
+		}
+	case "listen_port":
+		n, err := num(value, 0xffff)
+		d.ListenPort = int(n)
+		return err
+	case "fwmark":
+		n, err := num(value, 0xffffffff)
+		d.FwMark = uint32(n)
+		return err
+	}
+	return nil
+}
+
+func peerValue(p *config.DevicePeer, key, value string) error {
+	var err error
+	var n uint64
+	switch key {
+	case "preshared_key":
+		err = hexKey(&p.PresharedKey, value)
+	case "endpoint":
+		p.Endpoint, err = netip.ParseAddrPort(value)
+	case "persistent_keepalive_interval":
+		n, err = num(value, 0xffff)
+		p.PersistentKeepalive = int(n)
+	case "allowed_ip":
+		var pfx netip.Prefix
+		pfx, err = netip.ParsePrefix(value)
+		p.AllowedIPs = append(p.AllowedIPs, pfx)
+	case "last_handshake_time_sec":
+		n, err = num(value, 1<<63-1)
+		p.LastHandshakeSec = int64(n)
+	case "last_handshake_time_nsec":
+		n, err = num(value, 1<<63-1)
+		p.LastHandshakeNsec = int64(n)
+	case "rx_bytes":
+		p.RxBytes, err = num(value, 1<<64-1)
+	case "tx_bytes":
+		p.TxBytes, err = num(value, 1<<64-1)
+	}
+	return err
+}
+
+func num(s string, max uint64) (uint64, error) {
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || n > max || s == "" || s[0] < '0' || s[0] > '9' {
+		return 0, errProto
+	}
+	return n, nil
+}
+
+func hexKey(k *config.Key, s string) error {
+	if len(s) != 64 {
+		return errProto
+	}
+	if _, err := hex.Decode(k[:], []byte(s)); err != nil {
+		return errProto
+	}
+	return nil
+}
+
+// writeSet writes a `set=1` request in wg's order of keys.
+func writeSet(w *bufio.Writer, c *config.Config, formatEndpoint func(netip.AddrPort) string) {
+	w.WriteString("set=1\n")
+	if c.PrivateKey != nil {
+		w.WriteString("private_key=" + hex.EncodeToString(c.PrivateKey[:]) + "\n")
+	}
+	if c.ListenPort != nil {
+		w.WriteString("listen_port=" + strconv.Itoa(*c.ListenPort) + "\n")
+	}
+	if c.FwMark != nil {
+		w.WriteString("fwmark=" + strconv.FormatUint(uint64(*c.FwMark), 10) + "\n")
+	}
+	if c.ReplacePeers {
+		w.WriteString("replace_peers=true\n")
+	}
+	for i := range c.Peers {
+		p := &c.Peers[i]
+		w.WriteString("public_key=" + hex.EncodeToString(p.PublicKey[:]) + "\n")
+		if p.Remove {
+			w.WriteString("remove=true\n")
+			continue
+		}
+		if p.PresharedKey != nil {
+			w.WriteString("preshared_key=" + hex.EncodeToString(p.PresharedKey[:]) + "\n")
+		}
+		if p.Endpoint != nil {
+			w.WriteString("endpoint=" + formatEndpoint(*p.Endpoint) + "\n")
+		}
+		if p.PersistentKeepalive != nil {
+			w.WriteString("persistent_keepalive_interval=" + strconv.Itoa(*p.PersistentKeepalive) + "\n")
+		}
+		if p.ReplaceAllowedIPs {
+			w.WriteString("replace_allowed_ips=true\n")
+		}
+		for _, a := range p.AllowedIPs {
+			w.WriteString("allowed_ip=")
+			if a.Remove {
+				w.WriteByte('-')
+			}
+			w.WriteString(a.Prefix.Addr().String() + "/" + strconv.Itoa(a.Prefix.Bits()) + "\n")
+		}
+	}
+	w.WriteString("\n")
+}
+
+// readSetReply reads the `errno=N` reply to a set request.
+func readSetReply(r *bufio.Reader) error {
+	line, err := r.ReadString('\n')
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return errProto
+		}
+		return err
+	}
+	v, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), "errno=")
+	if !ok {
+		return errProto
+	}
+	n, err := strconv.ParseInt(v, 10, 32)
+	if err != nil {
+		return errProto
+	}
+	if n != 0 {
+		return syscall.Errno(abs(n))
+	}
+	return nil
+}
