@@ -4,6 +4,8 @@ package wgctl
 
 import (
 	"bufio"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"io/fs"
 	"net"
@@ -113,6 +115,11 @@ func getUAPI(name string) (*config.Device, error) {
 }
 
 func setUAPI(name string, cfg *config.Config) error {
+	if cfg.HasRemovals() {
+		if err := probeRemoval(name); err != nil {
+			return err
+		}
+	}
 	c, err := dialUAPI(name)
 	if err != nil {
 		return err
@@ -120,6 +127,28 @@ func setUAPI(name string, cfg *config.Config) error {
 	defer c.Close()
 	w := bufio.NewWriterSize(c, 64<<10)
 	writeSet(w, cfg, func(ep netip.AddrPort) string { return config.FormatEndpoint(withZoneName(ep)) })
+	if err := w.Flush(); err != nil {
+		return errnoOf(err)
+	}
+	return readSetReply(bufio.NewReader(c))
+}
+
+// probeRemoval asks the daemon whether it understands `allowed_ip=-…`
+// without changing anything: the peer is absent and update_only keeps it so.
+// Daemons older than May 2025 answer EINVAL, and would otherwise apply the
+// lines before the removal and stop there, leaving a partial update.
+func probeRemoval(name string) error {
+	var k config.Key
+	if _, err := rand.Read(k[:]); err != nil {
+		return err
+	}
+	c, err := dialUAPI(name)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	w := bufio.NewWriter(c)
+	w.WriteString("set=1\npublic_key=" + hex.EncodeToString(k[:]) + "\nupdate_only=true\nallowed_ip=-0.0.0.0/32\n\n")
 	if err := w.Flush(); err != nil {
 		return errnoOf(err)
 	}
