@@ -68,6 +68,8 @@ func setSequences(t *testing.T, dir string) []setSeq {
 		{name: "host bits", steps: [][]string{s("peer", p1, "allowed-ips", "10.0.0.1/24")}},
 		{name: "two steps", steps: [][]string{s("peer", p1, "allowed-ips", "10.11.0.0/16"), s("peer", p1, "allowed-ips", "10.12.0.0/16")}},
 		{name: "allowed-ips append", steps: [][]string{s("peer", p1, "allowed-ips", "10.7.0.0/16", "allowed-ips", "10.8.0.0/16")}},
+		{name: "IPv4-compatible address", steps: [][]string{s("peer", p1, "allowed-ips", "::1.2.3.4/128,::ffff:1.2.3.4/128,::2/128", "endpoint", "[::1.2.3.4]:9"),
+			a("show", "wgt0"), a("show", "wgt0", "dump"), a("showconf", "wgt0")}},
 		{name: "duplicate allowed-ips", steps: [][]string{s("peer", p1, "allowed-ips", "10.1.0.0/16,10.1.0.0/16")}},
 		{name: "move a prefix between peers", steps: [][]string{s("peer", p2, "allowed-ips", "10.1.0.0/16")}},
 		{name: "own key is ignored", steps: [][]string{s("peer", own, "allowed-ips", "10.6.0.0/16")}},

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/wgtools/wgtools/internal/cli"
 	"github.com/wgtools/wgtools/internal/wgcmd"
@@ -35,9 +36,18 @@ func Main(args []string, def string) int {
 	if len(args) > 0 {
 		prog = args[0]
 	}
-	run, ok := lookup(filepath.Base(prog))
+	name := filepath.Base(prog)
+	run, ok := lookup(name)
 	if !ok {
+		name = def
 		run, _ = lookup(def)
+	}
+	if name != "wireguard-go" {
+		// A command runs for milliseconds: collecting garbage costs more
+		// than it saves, so the collector only runs near the soft limit.
+		// The daemon keeps the default.
+		debug.SetGCPercent(-1)
+		debug.SetMemoryLimit(512 << 20)
 	}
 	env := cli.ProcessEnv(prog, cli.Random)
 	return Exit(env, run(env, args[min(1, len(args)):]))

@@ -1,65 +1,57 @@
 package config
 
 import (
-	"fmt"
 	"io"
-	"net/netip"
-	"strings"
+	"strconv"
 )
-
-// FormatEndpoint writes an endpoint as wg does: IPv6 in brackets, with its
-// scope when it has one.
-func FormatEndpoint(ep netip.AddrPort) string {
-	a := ep.Addr()
-	if a.Is4() {
-		return fmt.Sprintf("%s:%d", a, ep.Port())
-	}
-	return fmt.Sprintf("[%s]:%d", a, ep.Port())
-}
-
-// FormatAllowedIPs joins allowed IPs as inet_ntop forms with their prefix
-// lengths, separated by sep.
-func FormatAllowedIPs(ips []AllowedIP, sep string) string {
-	parts := make([]string, len(ips))
-	for i, ip := range ips {
-		parts[i] = ip.Prefix.Addr().String() + "/" + fmt.Sprint(ip.Prefix.Bits())
-	}
-	return strings.Join(parts, sep)
-}
 
 // Write writes c in the layout of `wg showconf`. Zero keys, ports, marks and
 // intervals are left out; peers are separated by blank lines.
 func Write(w io.Writer, c *Config) error {
-	var b strings.Builder
-	b.WriteString("[Interface]\n")
+	b := make([]byte, 0, 64<<10)
+	b = append(b, "[Interface]\n"...)
 	if c.ListenPort != nil && *c.ListenPort != 0 {
-		fmt.Fprintf(&b, "ListenPort = %d\n", *c.ListenPort)
+		b = append(strconv.AppendInt(append(b, "ListenPort = "...), int64(*c.ListenPort), 10), '\n')
 	}
 	if c.FwMark != nil && *c.FwMark != 0 {
-		fmt.Fprintf(&b, "FwMark = 0x%x\n", *c.FwMark)
+		b = append(strconv.AppendUint(append(b, "FwMark = 0x"...), uint64(*c.FwMark), 16), '\n')
 	}
 	if c.PrivateKey != nil && !IsZero(*c.PrivateKey) {
-		fmt.Fprintf(&b, "PrivateKey = %s\n", FormatKey(*c.PrivateKey))
+		b = append(appendKey(append(b, "PrivateKey = "...), *c.PrivateKey), '\n')
 	}
-	b.WriteByte('\n')
-	for i, p := range c.Peers {
+	b = append(b, '\n')
+	for i := range c.Peers {
+		p := &c.Peers[i]
 		if i > 0 {
-			b.WriteByte('\n')
+			b = append(b, '\n')
 		}
-		fmt.Fprintf(&b, "[Peer]\nPublicKey = %s\n", FormatKey(p.PublicKey))
+		b = append(appendKey(append(b, "[Peer]\nPublicKey = "...), p.PublicKey), '\n')
 		if p.PresharedKey != nil && !IsZero(*p.PresharedKey) {
-			fmt.Fprintf(&b, "PresharedKey = %s\n", FormatKey(*p.PresharedKey))
+			b = append(appendKey(append(b, "PresharedKey = "...), *p.PresharedKey), '\n')
 		}
 		if len(p.AllowedIPs) > 0 {
-			fmt.Fprintf(&b, "AllowedIPs = %s\n", FormatAllowedIPs(p.AllowedIPs, ", "))
+			b = append(b, "AllowedIPs = "...)
+			for j, a := range p.AllowedIPs {
+				if j > 0 {
+					b = append(b, ", "...)
+				}
+				b = AppendPrefix(b, a.Prefix)
+			}
+			b = append(b, '\n')
 		}
 		if p.Endpoint != nil {
-			fmt.Fprintf(&b, "Endpoint = %s\n", FormatEndpoint(*p.Endpoint))
+			b = append(AppendEndpoint(append(b, "Endpoint = "...), *p.Endpoint), '\n')
 		}
 		if p.PersistentKeepalive != nil && *p.PersistentKeepalive != 0 {
-			fmt.Fprintf(&b, "PersistentKeepalive = %d\n", *p.PersistentKeepalive)
+			b = append(strconv.AppendInt(append(b, "PersistentKeepalive = "...), int64(*p.PersistentKeepalive), 10), '\n')
+		}
+		if len(b) > 60<<10 {
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+			b = b[:0]
 		}
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := w.Write(b)
 	return err
 }

@@ -1,10 +1,10 @@
 package show
 
 import (
+	"encoding/base64"
 	"errors"
 	"io"
 	"strconv"
-	"strings"
 
 	"github.com/wgtools/wgtools/internal/config"
 )
@@ -21,96 +21,144 @@ var Fields = []string{"public-key", "private-key", "listen-port", "fwmark", "pee
 // Script output is never coloured and never hides keys; peers come in
 // device order.
 func Field(w io.Writer, d *config.Device, field string, withName bool) error {
-	var b strings.Builder
-	prefix := ""
-	if withName {
-		prefix = d.Name + "\t"
-	}
-	line := func(parts ...string) {
-		b.WriteString(prefix)
-		b.WriteString(strings.Join(parts, "\t"))
-		b.WriteByte('\n')
-	}
-	pub := func(p *config.DevicePeer) string { return config.FormatKey(p.PublicKey) }
 	switch field {
-	case "public-key":
-		line(maybeKey(d.PublicKey, d.HasPrivateKey()))
-	case "private-key":
-		line(maybeKey(d.PrivateKey, d.HasPrivateKey()))
-	case "listen-port":
-		line(strconv.Itoa(d.ListenPort))
-	case "fwmark":
-		line(fwmark(d.FwMark))
-	case "dump":
-		line(maybeKey(d.PrivateKey, d.HasPrivateKey()), maybeKey(d.PublicKey, d.HasPrivateKey()), strconv.Itoa(d.ListenPort), fwmark(d.FwMark))
-	case "peers", "preshared-keys", "endpoints", "allowed-ips", "latest-handshakes", "transfer", "persistent-keepalive":
+	case "public-key", "private-key", "listen-port", "fwmark", "dump", "peers", "preshared-keys",
+		"endpoints", "allowed-ips", "latest-handshakes", "transfer", "persistent-keepalive":
 	default:
 		return ErrField
+	}
+	b := make([]byte, 0, 64<<10)
+	start := func() {
+		if withName {
+			b = append(b, d.Name...)
+			b = append(b, '\t')
+		}
+	}
+	tab := func() { b = append(b, '\t') }
+	switch field {
+	case "public-key":
+		start()
+		b = appendMaybeKey(b, d.PublicKey, d.HasPrivateKey())
+		b = append(b, '\n')
+	case "private-key":
+		start()
+		b = appendMaybeKey(b, d.PrivateKey, d.HasPrivateKey())
+		b = append(b, '\n')
+	case "listen-port":
+		start()
+		b = strconv.AppendInt(b, int64(d.ListenPort), 10)
+		b = append(b, '\n')
+	case "fwmark":
+		start()
+		b = appendFwmark(b, d.FwMark)
+		b = append(b, '\n')
+	case "dump":
+		start()
+		b = appendMaybeKey(b, d.PrivateKey, d.HasPrivateKey())
+		tab()
+		b = appendMaybeKey(b, d.PublicKey, d.HasPrivateKey())
+		tab()
+		b = strconv.AppendInt(b, int64(d.ListenPort), 10)
+		tab()
+		b = appendFwmark(b, d.FwMark)
+		b = append(b, '\n')
 	}
 	for i := range d.Peers {
 		p := &d.Peers[i]
 		switch field {
-		case "peers":
-			line(pub(p))
+		case "public-key", "private-key", "listen-port", "fwmark":
+			continue
+		}
+		start()
+		b = base64.StdEncoding.AppendEncode(b, p.PublicKey[:])
+		switch field {
 		case "preshared-keys":
-			line(pub(p), maybeKey(p.PresharedKey, !config.IsZero(p.PresharedKey)))
+			tab()
+			b = appendMaybeKey(b, p.PresharedKey, !config.IsZero(p.PresharedKey))
 		case "endpoints":
-			line(pub(p), endpoint(p))
+			tab()
+			b = appendEndpoint(b, p)
 		case "allowed-ips":
-			line(pub(p), allowedIPs(p, " "))
+			tab()
+			b = appendAllowedIPs(b, p, ' ')
 		case "latest-handshakes":
-			line(pub(p), strconv.FormatInt(p.LastHandshakeSec, 10))
+			tab()
+			b = strconv.AppendInt(b, p.LastHandshakeSec, 10)
 		case "transfer":
-			line(pub(p), strconv.FormatUint(p.RxBytes, 10), strconv.FormatUint(p.TxBytes, 10))
+			tab()
+			b = strconv.AppendUint(b, p.RxBytes, 10)
+			tab()
+			b = strconv.AppendUint(b, p.TxBytes, 10)
 		case "persistent-keepalive":
-			line(pub(p), keepalive(p.PersistentKeepalive))
+			tab()
+			b = appendKeepalive(b, p.PersistentKeepalive)
 		case "dump":
-			line(pub(p), maybeKey(p.PresharedKey, !config.IsZero(p.PresharedKey)), endpoint(p), allowedIPs(p, ","),
-				strconv.FormatInt(p.LastHandshakeSec, 10), strconv.FormatUint(p.RxBytes, 10), strconv.FormatUint(p.TxBytes, 10),
-				keepalive(p.PersistentKeepalive))
+			tab()
+			b = appendMaybeKey(b, p.PresharedKey, !config.IsZero(p.PresharedKey))
+			tab()
+			b = appendEndpoint(b, p)
+			tab()
+			b = appendAllowedIPs(b, p, ',')
+			tab()
+			b = strconv.AppendInt(b, p.LastHandshakeSec, 10)
+			tab()
+			b = strconv.AppendUint(b, p.RxBytes, 10)
+			tab()
+			b = strconv.AppendUint(b, p.TxBytes, 10)
+			tab()
+			b = appendKeepalive(b, p.PersistentKeepalive)
+		}
+		b = append(b, '\n')
+		if len(b) > 60<<10 {
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+			b = b[:0]
 		}
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := w.Write(b)
 	return err
 }
 
-func maybeKey(k config.Key, ok bool) string {
+func appendMaybeKey(b []byte, k config.Key, ok bool) []byte {
 	if !ok {
-		return "(none)"
+		return append(b, "(none)"...)
 	}
-	return config.FormatKey(k)
+	return base64.StdEncoding.AppendEncode(b, k[:])
 }
 
-func fwmark(m uint32) string {
+func appendFwmark(b []byte, m uint32) []byte {
 	if m == 0 {
-		return "off"
+		return append(b, "off"...)
 	}
-	return "0x" + strconv.FormatUint(uint64(m), 16)
+	return strconv.AppendUint(append(b, "0x"...), uint64(m), 16)
 }
 
-func keepalive(n int) string {
+func appendKeepalive(b []byte, n int) []byte {
 	if n == 0 {
-		return "off"
+		return append(b, "off"...)
 	}
-	return strconv.Itoa(n)
+	return strconv.AppendInt(b, int64(n), 10)
 }
 
-func endpoint(p *config.DevicePeer) string {
+func appendEndpoint(b []byte, p *config.DevicePeer) []byte {
 	if !p.Endpoint.IsValid() {
-		return "(none)"
+		return append(b, "(none)"...)
 	}
-	return config.FormatEndpoint(p.Endpoint)
+	return config.AppendEndpoint(b, p.Endpoint)
 }
 
-func allowedIPs(p *config.DevicePeer, sep string) string {
+func appendAllowedIPs(b []byte, p *config.DevicePeer, sep byte) []byte {
 	if len(p.AllowedIPs) == 0 {
-		return "(none)"
+		return append(b, "(none)"...)
 	}
-	parts := make([]string, len(p.AllowedIPs))
 	for i, a := range p.AllowedIPs {
-		parts[i] = a.Addr().String() + "/" + strconv.Itoa(a.Bits())
+		if i > 0 {
+			b = append(b, sep)
+		}
+		b = config.AppendPrefix(b, a)
 	}
-	return strings.Join(parts, sep)
+	return b
 }
 
 // ShowConf writes the device as `wg showconf` does.

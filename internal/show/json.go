@@ -74,7 +74,7 @@ func JSON(w io.Writer, devs []*config.Device, showKeys bool) error {
 				jp.Endpoint = &ep
 			}
 			for _, a := range p.AllowedIPs {
-				jp.AllowedIPs = append(jp.AllowedIPs, a.String())
+				jp.AllowedIPs = append(jp.AllowedIPs, string(config.AppendPrefix(nil, a)))
 			}
 			if p.LastHandshakeSec != 0 {
 				hs := p.LastHandshakeSec

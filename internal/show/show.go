@@ -67,7 +67,7 @@ func Pretty(w io.Writer, d *config.Device, o Options) error {
 			b.WriteString("(none)\n")
 		}
 		for j, a := range p.AllowedIPs {
-			fmt.Fprintf(&b, "%s"+cyan+"/"+reset+"%d", a.Addr(), a.Bits())
+			fmt.Fprintf(&b, "%s"+cyan+"/"+reset+"%d", config.AppendAddr(nil, a.Addr()), a.Bits())
 			if j < len(p.AllowedIPs)-1 {
 				b.WriteString(", ")
 			} else {

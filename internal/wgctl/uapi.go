@@ -2,6 +2,7 @@ package wgctl
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -21,36 +22,35 @@ var errProto = syscall.EPROTO
 
 // parseGet reads a `get=1` reply up to its empty line, as wg does: unknown
 // keys are ignored, malformed lines are a protocol error, errno=N ends it.
+// Lines are parsed in place: a device may have tens of thousands of peers.
 func parseGet(r *bufio.Reader, name string) (*config.Device, error) {
 	d := &config.Device{Name: name}
 	var peer *config.DevicePeer
 	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return nil, errProto
+		line, err := r.ReadSlice('\n')
+		if err != nil || len(line) < 2 {
+			return nil, errProto // a reply ends with errno=N and a blank line
 		}
 		line = line[:len(line)-1]
-		if line == "" {
-			return nil, errProto // the reply must carry errno before its end
-		}
-		key, value, ok := strings.Cut(line, "=")
-		if !ok {
+		eq := bytes.IndexByte(line, '=')
+		if eq < 0 {
 			return nil, errProto
 		}
+		key, value := line[:eq], line[eq+1:]
 		switch {
-		case key == "errno":
-			n, err := strconv.ParseInt(value, 10, 32)
+		case string(key) == "errno":
+			n, err := strconv.ParseInt(string(value), 10, 32)
 			if err != nil {
 				return nil, errProto
 			}
 			if n != 0 {
 				return nil, syscall.Errno(abs(n))
 			}
-			if rest, err := r.ReadString('\n'); err != nil || rest != "\n" {
+			if rest, err := r.ReadSlice('\n'); err != nil || len(rest) != 1 {
 				return nil, errProto
 			}
 			return d, nil
-		case key == "public_key":
+		case string(key) == "public_key":
 			d.Peers = append(d.Peers, config.DevicePeer{})
 			peer = &d.Peers[len(d.Peers)-1]
 			err = hexKey(&peer.PublicKey, value)
@@ -72,8 +72,8 @@ func abs(n int64) int64 {
 	return n
 }
 
-func deviceValue(d *config.Device, key, value string) error {
-	switch key {
+func deviceValue(d *config.Device, key, value []byte) error {
+	switch string(key) {
 	case "private_key":
 		if err := hexKey(&d.PrivateKey, value); err != nil {
 			return err
@@ -97,20 +97,20 @@ func deviceValue(d *config.Device, key, value string) error {
 	return nil
 }
 
-func peerValue(p *config.DevicePeer, key, value string) error {
+func peerValue(p *config.DevicePeer, key, value []byte) error {
 	var err error
 	var n uint64
-	switch key {
+	switch string(key) {
 	case "preshared_key":
 		err = hexKey(&p.PresharedKey, value)
 	case "endpoint":
-		p.Endpoint, err = netip.ParseAddrPort(value)
+		p.Endpoint, err = netip.ParseAddrPort(string(value))
 	case "persistent_keepalive_interval":
 		n, err = num(value, 0xffff)
 		p.PersistentKeepalive = int(n)
 	case "allowed_ip":
 		var pfx netip.Prefix
-		pfx, err = netip.ParsePrefix(value)
+		pfx, err = netip.ParsePrefix(string(value))
 		p.AllowedIPs = append(p.AllowedIPs, pfx)
 	case "last_handshake_time_sec":
 		n, err = num(value, 1<<63-1)
@@ -126,19 +126,33 @@ func peerValue(p *config.DevicePeer, key, value string) error {
 	return err
 }
 
-func num(s string, max uint64) (uint64, error) {
-	n, err := strconv.ParseUint(s, 10, 64)
-	if err != nil || n > max || s == "" || s[0] < '0' || s[0] > '9' {
+// num parses a decimal of at most max, as wg's NUM does.
+func num(s []byte, max uint64) (uint64, error) {
+	if len(s) == 0 || len(s) > 20 {
+		return 0, errProto
+	}
+	var n uint64
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0, errProto
+		}
+		d := uint64(c - '0')
+		if n > (1<<64-1-d)/10 {
+			return 0, errProto
+		}
+		n = n*10 + d
+	}
+	if n > max {
 		return 0, errProto
 	}
 	return n, nil
 }
 
-func hexKey(k *config.Key, s string) error {
+func hexKey(k *config.Key, s []byte) error {
 	if len(s) != 64 {
 		return errProto
 	}
-	if _, err := hex.Decode(k[:], []byte(s)); err != nil {
+	if _, err := hex.Decode(k[:], s); err != nil {
 		return errProto
 	}
 	return nil
