@@ -60,4 +60,5 @@ func FormatAllowedIPs(ips []AllowedIP, sep string) string {
 	return string(b)
 }
 
-func appendKey(b []byte, k Key) []byte { return base64.StdEncoding.AppendEncode(b, k[:]) }
+// AppendKey appends the base64 form of k.
+func AppendKey(b []byte, k Key) []byte { return base64.StdEncoding.AppendEncode(b, k[:]) }

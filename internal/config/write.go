@@ -17,7 +17,7 @@ func Write(w io.Writer, c *Config) error {
 		b = append(strconv.AppendUint(append(b, "FwMark = 0x"...), uint64(*c.FwMark), 16), '\n')
 	}
 	if c.PrivateKey != nil && !IsZero(*c.PrivateKey) {
-		b = append(appendKey(append(b, "PrivateKey = "...), *c.PrivateKey), '\n')
+		b = append(AppendKey(append(b, "PrivateKey = "...), *c.PrivateKey), '\n')
 	}
 	b = append(b, '\n')
 	for i := range c.Peers {
@@ -25,9 +25,9 @@ func Write(w io.Writer, c *Config) error {
 		if i > 0 {
 			b = append(b, '\n')
 		}
-		b = append(appendKey(append(b, "[Peer]\nPublicKey = "...), p.PublicKey), '\n')
+		b = append(AppendKey(append(b, "[Peer]\nPublicKey = "...), p.PublicKey), '\n')
 		if p.PresharedKey != nil && !IsZero(*p.PresharedKey) {
-			b = append(appendKey(append(b, "PresharedKey = "...), *p.PresharedKey), '\n')
+			b = append(AppendKey(append(b, "PresharedKey = "...), *p.PresharedKey), '\n')
 		}
 		if len(p.AllowedIPs) > 0 {
 			b = append(b, "AllowedIPs = "...)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,69 +38,93 @@ const (
 // Pretty writes one device's pretty block. Peers are sorted by latest
 // handshake, newest first, never-seen last, keeping device order on ties.
 func Pretty(w io.Writer, d *config.Device, o Options) error {
-	var b strings.Builder
-	b.WriteString(reset)
-	fmt.Fprintf(&b, green+bold+"interface"+reset+": "+green+"%s"+reset+"\n", d.Name)
+	b := make([]byte, 0, 64<<10)
+	field := func(label string) { b = append(append(append(b, "  "+bold...), label...), reset+": "...) }
+	b = append(b, reset+green+bold+"interface"+reset+": "+green...)
+	b = append(append(b, d.Name...), reset+"\n"...)
 	if d.HasPrivateKey() {
-		fmt.Fprintf(&b, "  "+bold+"public key"+reset+": %s\n", config.FormatKey(d.PublicKey))
-		fmt.Fprintf(&b, "  "+bold+"private key"+reset+": %s\n", o.secret(d.PrivateKey))
+		field("public key")
+		b = append(config.AppendKey(b, d.PublicKey), '\n')
+		field("private key")
+		b = append(o.appendSecret(b, d.PrivateKey), '\n')
 	}
 	if d.ListenPort != 0 {
-		fmt.Fprintf(&b, "  "+bold+"listening port"+reset+": %d\n", d.ListenPort)
+		field("listening port")
+		b = append(strconv.AppendInt(b, int64(d.ListenPort), 10), '\n')
 	}
 	if d.FwMark != 0 {
-		fmt.Fprintf(&b, "  "+bold+"fwmark"+reset+": 0x%x\n", d.FwMark)
+		field("fwmark")
+		b = append(strconv.AppendUint(append(b, "0x"...), uint64(d.FwMark), 16), '\n')
 	}
 	peers := SortedPeers(d.Peers)
 	if len(peers) > 0 {
-		b.WriteString("\n")
+		b = append(b, '\n')
 	}
-	for i, p := range peers {
-		fmt.Fprintf(&b, yellow+bold+"peer"+reset+": "+yellow+"%s"+reset+"\n", config.FormatKey(p.PublicKey))
+	for i := range peers {
+		p := &peers[i]
+		b = append(b, yellow+bold+"peer"+reset+": "+yellow...)
+		b = append(config.AppendKey(b, p.PublicKey), reset+"\n"...)
 		if !config.IsZero(p.PresharedKey) {
-			fmt.Fprintf(&b, "  "+bold+"preshared key"+reset+": %s\n", o.secret(p.PresharedKey))
+			field("preshared key")
+			b = append(o.appendSecret(b, p.PresharedKey), '\n')
 		}
 		if p.Endpoint.IsValid() {
-			fmt.Fprintf(&b, "  "+bold+"endpoint"+reset+": %s\n", config.FormatEndpoint(p.Endpoint))
+			field("endpoint")
+			b = append(config.AppendEndpoint(b, p.Endpoint), '\n')
 		}
-		b.WriteString("  " + bold + "allowed ips" + reset + ": ")
+		field("allowed ips")
 		if len(p.AllowedIPs) == 0 {
-			b.WriteString("(none)\n")
+			b = append(b, "(none)"...)
 		}
 		for j, a := range p.AllowedIPs {
-			fmt.Fprintf(&b, "%s"+cyan+"/"+reset+"%d", config.AppendAddr(nil, a.Addr()), a.Bits())
-			if j < len(p.AllowedIPs)-1 {
-				b.WriteString(", ")
-			} else {
-				b.WriteString("\n")
+			if j > 0 {
+				b = append(b, ", "...)
 			}
+			b = append(config.AppendAddr(b, a.Addr()), cyan+"/"+reset...)
+			b = strconv.AppendInt(b, int64(a.Bits()), 10)
 		}
+		b = append(b, '\n')
 		if p.LastHandshakeSec != 0 {
-			fmt.Fprintf(&b, "  "+bold+"latest handshake"+reset+": %s\n", ago(p.LastHandshakeSec, o.Now))
+			field("latest handshake")
+			b = append(append(b, ago(p.LastHandshakeSec, o.Now)...), '\n')
 		}
 		if p.RxBytes != 0 || p.TxBytes != 0 {
-			fmt.Fprintf(&b, "  "+bold+"transfer"+reset+": %s received, %s sent\n", bytesText(p.RxBytes), bytesText(p.TxBytes))
+			field("transfer")
+			b = append(append(b, bytesText(p.RxBytes)...), " received, "...)
+			b = append(append(b, bytesText(p.TxBytes)...), " sent\n"...)
 		}
 		if p.PersistentKeepalive != 0 {
-			fmt.Fprintf(&b, "  "+bold+"persistent keepalive"+reset+": every %s\n", duration(uint64(p.PersistentKeepalive)))
+			field("persistent keepalive")
+			b = append(append(append(b, "every "...), duration(uint64(p.PersistentKeepalive))...), '\n')
 		}
 		if i < len(peers)-1 {
-			b.WriteString("\n")
+			b = append(b, '\n')
+		}
+		if len(b) > 60<<10 {
+			if err := writeOut(w, b, o.Color); err != nil {
+				return err
+			}
+			b = b[:0]
 		}
 	}
-	s := b.String()
-	if !o.Color {
-		s = StripEscapes(s)
+	return writeOut(w, b, o.Color)
+}
+
+// writeOut writes b, without escape sequences unless colour is on. Chunks
+// always end at a line end, so no sequence is split.
+func writeOut(w io.Writer, b []byte, color bool) error {
+	if !color {
+		b = stripEscapes(b)
 	}
-	_, err := io.WriteString(w, s)
+	_, err := w.Write(b)
 	return err
 }
 
-func (o Options) secret(k config.Key) string {
+func (o Options) appendSecret(b []byte, k config.Key) []byte {
 	if o.ShowKeys {
-		return config.FormatKey(k)
+		return config.AppendKey(b, k)
 	}
-	return "(hidden)"
+	return append(b, "(hidden)"...)
 }
 
 // SortedPeers returns the peers in pretty order: newest handshake first,
@@ -171,11 +196,10 @@ func bytesText(b uint64) string {
 
 // StripEscapes removes every ESC[…letter sequence, as upstream does when
 // colour is off.
-func StripEscapes(s string) string {
-	if !strings.Contains(s, "\x1b[") {
-		return s
-	}
-	var b strings.Builder
+func StripEscapes(s string) string { return string(stripEscapes([]byte(s))) }
+
+func stripEscapes(s []byte) []byte {
+	out := s[:0:0]
 	for i := 0; i < len(s); i++ {
 		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '[' {
 			j := i + 2
@@ -187,7 +211,7 @@ func StripEscapes(s string) string {
 				continue
 			}
 		}
-		b.WriteByte(s[i])
+		out = append(out, s[i])
 	}
-	return b.String()
+	return out
 }
