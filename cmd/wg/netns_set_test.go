@@ -32,6 +32,8 @@ func setSequences(t *testing.T, dir string) []setSeq {
 	os.WriteFile(key2, []byte(testKey("newpriv2")), 0o600)
 	os.WriteFile(psk, []byte(testKey("newpsk")+"\r\n"), 0o600)
 	own := ownPub(t, testKey("seqbase"))
+	syncFile := filepath.Join(dir, "sync.conf")
+	os.WriteFile(syncFile, []byte("[Interface]\nPrivateKey = "+testKey("seqbase")+"\nListenPort = 53000\nFwMark = 0x10\n[Peer]\nPublicKey = "+p1+"\nAllowedIPs = 10.1.0.0/16\n"), 0o600)
 	newOwn := ownPub(t, testKey("newpriv"))
 	s := func(args ...string) []string { return append([]string{"set", "wgt0"}, args...) }
 	seqs := []setSeq{
@@ -86,6 +88,10 @@ func setSequences(t *testing.T, dir string) []setSeq {
 		{name: "missing device", steps: [][]string{a("set", "nosuch0", "listen-port", "1"), a("set", "nosuch0-but-very-long", "fwmark", "1")}},
 		{name: "slash in name", steps: [][]string{a("set", "a/b", "listen-port", "1"), a("show", "a/b"), a("showconf", "a/b")}},
 
+		// 1.0.20260223: syncconf clears a PSK and a keepalive the file no longer
+		// sets; the endpoint stays; peers not in the file go.
+		{name: "syncconf clears psk and keepalive", steps: [][]string{a("syncconf", "wgt0", syncFile)},
+			want: []result{{}}, equiv: [][]string{s("peer", p2, "remove", "peer", p1, "preshared-key", "/dev/null", "persistent-keepalive", "0", "allowed-ips", "10.1.0.0/16")}},
 		// +ip adds without replacing; Debian's wg predates it.
 		{name: "plus prefix", steps: [][]string{s("peer", p1, "allowed-ips", "+10.3.0.0/16")},
 			want: []result{{}}, equiv: [][]string{s("peer", p1, "allowed-ips", "10.1.0.0/16,10.3.0.0/16")}},

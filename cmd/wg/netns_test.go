@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/sha256"
+	"encoding/json"
 	"encoding/base64"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // testKey derives a deterministic key from a label.
@@ -144,6 +146,7 @@ func TestNetnsShow(t *testing.T) {
 		if normLines(got.Stdout, 0) != normLines(want, 0) || got.Code != 0 || got.Stderr != "" {
 			t.Errorf("%s: show all endpoints = %+v, want %q", name, got, want)
 		}
+		checkJSON(t, name, r.wg("ours", invocation{args: []string{"show", "all", "json"}}), single.Stdout)
 		r.delDevice("wgt0")
 	}
 	t.Logf("compared %d show invocations over %d configs", compared, len(cfgs))
@@ -176,5 +179,42 @@ func TestNetnsConf(t *testing.T) {
 				t.Errorf("%s %s (-ref +ours):\n%s", sub, name, diff)
 			}
 		}
+	}
+}
+
+// checkJSON validates `wg show all json` from a real device against the
+// documented schema and checks it has the device's peers.
+func checkJSON(t *testing.T, name string, res result, endpoints string) {
+	t.Helper()
+	f, err := os.Open("../../docs/show-json.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AddResource("schema.json", doc)
+	schema, err := c.Compile("schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(res.Stdout))
+	if err != nil || res.Code != 0 {
+		t.Fatalf("%s: show all json: %+v: %v", name, res, err)
+	}
+	if err := schema.Validate(inst); err != nil {
+		t.Errorf("%s: %v", name, err)
+	}
+	var parsed struct {
+		Interfaces []struct {
+			Peers []json.RawMessage `json:"peers"`
+		} `json:"interfaces"`
+	}
+	json.Unmarshal([]byte(res.Stdout), &parsed)
+	if len(parsed.Interfaces) != 1 || len(parsed.Interfaces[0].Peers) != strings.Count(endpoints, "\n") {
+		t.Errorf("%s: JSON has %+v, want one interface with %d peers", name, parsed, strings.Count(endpoints, "\n"))
 	}
 }
