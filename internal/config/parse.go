@@ -1,9 +1,8 @@
 package config
 
 import (
-	"bufio"
-	"bytes"
 	"io"
+	"io/fs"
 	"strings"
 )
 
@@ -15,19 +14,24 @@ type Line struct {
 
 // ReadLines splits r into lines as getline(3) does: '\n' ends a line, and a
 // last line without one still counts. As with getline, a read error (such as
-// reading a directory) ends the input like end of file does.
+// reading a directory) ends the input like end of file does. The lines share
+// one string.
 func ReadLines(r io.Reader) []Line {
-	br := bufio.NewReader(r)
-	var lines []Line
-	for n := 1; ; n++ {
-		s, err := br.ReadString('\n')
-		if s != "" {
-			lines = append(lines, Line{Num: n, Text: strings.TrimSuffix(s, "\n")})
-		}
-		if err != nil {
-			return lines
+	var buf strings.Builder
+	if st, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if fi, err := st.Stat(); err == nil && fi.Mode().IsRegular() {
+			buf.Grow(int(fi.Size()) + 1)
 		}
 	}
+	io.Copy(&buf, r)
+	all := buf.String()
+	lines := make([]Line, 0, strings.Count(all, "\n")+1)
+	for n := 1; all != ""; n++ {
+		line, rest, _ := strings.Cut(all, "\n")
+		lines = append(lines, Line{Num: n, Text: line})
+		all = rest
+	}
+	return lines
 }
 
 // Parse reads a wg(8) configuration file, as `wg setconf` does.
@@ -47,7 +51,13 @@ const (
 // and then every white-space character; sections and keys match without
 // regard to case; a value must not be empty.
 func (o *Options) ParseLines(lines []Line) (*Config, error) {
-	cfg := &Config{}
+	sections := 0
+	for _, l := range lines {
+		if strings.IndexByte(l.Text, '[') >= 0 {
+			sections++
+		}
+	}
+	cfg := &Config{Peers: make([]Peer, 0, sections)}
 	sec := sectionNone
 	for _, l := range lines {
 		text := cleanLine(l.Text)
@@ -110,17 +120,28 @@ func cleanLine(s string) string {
 	if i := strings.IndexByte(s, '#'); i >= 0 {
 		s = s[:i]
 	}
-	if strings.IndexFunc(s, func(r rune) bool { return r < 0x80 && isSpace(byte(r)) }) < 0 {
-		return s
-	}
-	var b bytes.Buffer
+	first := -1
 	for i := 0; i < len(s); i++ {
-		if !isSpace(s[i]) {
-			b.WriteByte(s[i])
+		if spaceTable[s[i]] {
+			first = i
+			break
 		}
 	}
-	return b.String()
+	if first < 0 {
+		return s
+	}
+	b := make([]byte, first, len(s))
+	copy(b, s[:first])
+	for i := first + 1; i < len(s); i++ {
+		if !spaceTable[s[i]] {
+			b = append(b, s[i])
+		}
+	}
+	return string(b)
 }
+
+// spaceTable marks C's isspace characters.
+var spaceTable = [256]bool{' ': true, '\t': true, '\n': true, '\v': true, '\f': true, '\r': true}
 
 var (
 	interfaceKeys = []string{"PrivateKey", "ListenPort", "FwMark"}
@@ -138,7 +159,7 @@ func splitKey(text string, sec section) (key, value string, ok bool) {
 		keys = peerKeys
 	}
 	for _, k := range keys {
-		if len(text) > len(k)+1 && equalFold(text[:len(k)+1], k+"=") {
+		if len(text) > len(k)+1 && text[len(k)] == '=' && equalFold(text[:len(k)], k) {
 			return k, text[len(k)+1:], true
 		}
 	}

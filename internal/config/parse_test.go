@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 const (
@@ -30,6 +31,7 @@ func mustKey(s string) *Key {
 func ptr[T any](v T) *T { return &v }
 
 var cmpOpts = cmp.Options{
+	cmpopts.EquateEmpty(),
 	cmp.Comparer(func(a, b netip.Prefix) bool { return a == b }),
 	cmp.Comparer(func(a, b netip.AddrPort) bool { return a == b }),
 }

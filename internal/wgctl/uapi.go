@@ -197,7 +197,8 @@ func writeSet(w *bufio.Writer, c *config.Config, formatEndpoint func(netip.AddrP
 			if a.Remove {
 				w.WriteByte('-')
 			}
-			w.WriteString(a.Prefix.Addr().String() + "/" + strconv.Itoa(a.Prefix.Bits()) + "\n")
+			w.Write(config.AppendPrefix(nil, a.Prefix))
+			w.WriteByte('\n')
 		}
 	}
 	w.WriteString("\n")

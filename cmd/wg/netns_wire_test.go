@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// fakeUAPI is a UAPI socket inside the rig that answers `get` with a fixed
+// device and records every `set` request.
+type fakeUAPI struct {
+	mu   sync.Mutex
+	sets []string
+}
+
+func (r *nsRig) fakeUAPI(t *testing.T, dev, getReply string) *fakeUAPI {
+	t.Helper()
+	path := r.sockPath(dev)
+	os.Remove(path)
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeUAPI{}
+	t.Cleanup(func() { l.Close(); os.Remove(path) })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			br := bufio.NewReader(c)
+			var req strings.Builder
+			for {
+				line, err := br.ReadString('\n')
+				req.WriteString(line)
+				if err != nil || line == "\n" {
+					break
+				}
+			}
+			switch s := req.String(); {
+			case strings.HasPrefix(s, "get=1\n"):
+				c.Write([]byte(getReply + "errno=0\n\n"))
+			case strings.HasPrefix(s, "set=1\n"):
+				f.mu.Lock()
+				f.sets = append(f.sets, s)
+				f.mu.Unlock()
+				c.Write([]byte("errno=0\n\n"))
+			}
+			c.Close()
+		}
+	}()
+	return f
+}
+
+func (f *fakeUAPI) take() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := f.sets
+	f.sets = nil
+	return s
+}
+
+// TestNetnsWireBytes checks that our UAPI requests are byte for byte those
+// of the reference for the same commands, syncconf's removals and clearing
+// included.
+func TestNetnsWireBytes(t *testing.T) {
+	r := newRig(t)
+	hexKey := func(label string) string {
+		k := testKey(label)
+		var b bytes.Buffer
+		raw, _ := decodeB64(k)
+		for _, c := range raw {
+			b.WriteString("0123456789abcdef"[c>>4 : c>>4+1])
+			b.WriteString("0123456789abcdef"[c&15 : c&15+1])
+		}
+		return b.String()
+	}
+	get := "private_key=" + hexKey("dev") + "\nlisten_port=51820\n" +
+		"public_key=" + hexKey("peer0") + "\npreshared_key=" + hexKey("psk0") + "\nendpoint=192.0.2.1:1\npersistent_keepalive_interval=25\nallowed_ip=10.0.0.0/8\nprotocol_version=1\n" +
+		"public_key=" + hexKey("gone") + "\nallowed_ip=10.9.0.0/16\n"
+	f := r.fakeUAPI(t, "fake0", get)
+	conf := writeConf(t, "f.conf", "[Interface]\nPrivateKey = "+testKey("dev")+"\nListenPort = 51820\n[Peer]\nPublicKey = "+testKey("peer0")+
+		"\nAllowedIPs = 10.0.0.0/8, fd00::/64\nEndpoint = [fe80::1%lo]:5\n[Peer]\nPublicKey = "+testKey("new")+"\nPresharedKey = "+testKey("psk1")+
+		"\nPersistentKeepalive = 7\nAllowedIPs = 10.1.0.0/16\nEndpoint = 127.1:9\n")
+	cmds := [][]string{
+		{"syncconf", "fake0", conf}, {"setconf", "fake0", conf}, {"addconf", "fake0", conf},
+		{"set", "fake0", "listen-port", "5", "fwmark", "0x10", "private-key", "/dev/null", "peer", testKey("gone"), "remove",
+			"peer", testKey("peer0"), "endpoint", "[::ffff:192.0.2.1]:7", "allowed-ips", " 10.0.0.0/8 , ::1.2.3.4/128 ", "persistent-keepalive", "off", "preshared-key", "/dev/null"},
+		{"set", "fake0", "peer", testKey("peer0")},
+	}
+	for _, args := range cmds {
+		var reqs [2][]string
+		for i, which := range []string{"ref", "ours"} {
+			if res := r.wg(which, invocation{args: args}); res.Code != 0 {
+				t.Fatalf("%s wg %v: %+v", which, args, res)
+			}
+			reqs[i] = f.take()
+		}
+		if len(reqs[0]) == 0 {
+			t.Fatalf("wg %v sent nothing", args)
+		}
+		if diff := cmp.Diff(reqs[0], reqs[1]); diff != "" {
+			t.Errorf("wg %v: requests differ (-ref +ours):\n%s", args, diff)
+		}
+	}
+}
+
+func decodeB64(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }
