@@ -51,6 +51,9 @@ func (k *kernelClient) get(name string) (*config.Device, error) {
 }
 
 func (k *kernelClient) set(name string, cfg *config.Config) error {
+	if cfg.HasRemovals() {
+		return setWithRemovals(name, cfg)
+	}
 	wc, err := cfg.WGTypes()
 	if err != nil {
 		return err

@@ -1,0 +1,44 @@
+package wgctl
+
+import (
+	"net"
+	"strconv"
+	"syscall"
+
+	"github.com/mdlayher/genetlink"
+	"github.com/mdlayher/netlink"
+	"github.com/wgtools/wgtools/internal/config"
+)
+
+// setWithRemovals sends a change that removes single allowed IPs, which
+// wgctrl cannot express, as wg does: WGALLOWEDIP_F_REMOVE_ME on netlink.
+func setWithRemovals(name string, cfg *config.Config) error {
+	c, err := genetlink.Dial(nil)
+	if err != nil {
+		return errnoOf(err)
+	}
+	defer c.Close()
+	fam, err := c.GetFamily("wireguard")
+	if err != nil {
+		return syscall.EPROTONOSUPPORT
+	}
+	msgs, err := setDevicePlan(name, cfg, zoneIndex)
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		req := genetlink.Message{Header: genetlink.Header{Command: wgCmdSetDevice, Version: fam.Version}, Data: m}
+		if _, err := c.Execute(req, fam.ID, netlink.Request|netlink.Acknowledge); err != nil {
+			return errnoOf(err)
+		}
+	}
+	return nil
+}
+
+func zoneIndex(z string) uint32 {
+	if ifi, err := net.InterfaceByName(z); err == nil {
+		return uint32(ifi.Index)
+	}
+	n, _ := strconv.ParseUint(z, 10, 32)
+	return uint32(n)
+}
