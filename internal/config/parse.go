@@ -60,24 +60,29 @@ func (o *Options) ParseLines(lines []Line) (*Config, error) {
 	cfg := &Config{Peers: make([]Peer, 0, sections)}
 	sec := sectionNone
 	for _, l := range lines {
-		text := cleanLine(l.Text)
-		if text == "" {
-			continue
-		}
-		switch {
-		case equalFold(text, "[Interface]"):
-			sec = sectionInterface
-			continue
-		case equalFold(text, "[Peer]"):
-			cfg.Peers = append(cfg.Peers, Peer{ReplaceAllowedIPs: true, Line: l.Num})
-			sec = sectionPeer
-			continue
+		raw := visible(l.Text)
+		var key, value string
+		ok := false
+		if k, v, hasEq := strings.Cut(raw, "="); hasEq {
+			key, value, ok = matchKey(deleteSpace(k), deleteSpace(v), sec)
+		} else {
+			text := deleteSpace(raw)
+			switch {
+			case text == "":
+				continue
+			case equalFold(text, "[Interface]"):
+				sec = sectionInterface
+				continue
+			case equalFold(text, "[Peer]"):
+				cfg.Peers = append(cfg.Peers, Peer{ReplaceAllowedIPs: true, Line: l.Num})
+				sec = sectionPeer
+				continue
+			}
 		}
 		var err error
-		key, value, ok := splitKey(text, sec)
 		switch {
 		case !ok:
-			err = &valueError{msg: quote("Line unrecognized", redactLine(text))}
+			err = &valueError{msg: quote("Line unrecognized", redactLine(deleteSpace(raw)))}
 		case sec == sectionInterface:
 			err = o.interfaceValue(cfg, key, value)
 		default:
@@ -111,28 +116,41 @@ func lineError(err error, line int, key string) error {
 	return e
 }
 
-// cleanLine drops what C would not see (from a NUL on), the comment, and
-// every white-space character.
-func cleanLine(s string) string {
+// visible cuts what C would not see: everything from a NUL on, and the
+// comment.
+func visible(s string) string {
 	if i := strings.IndexByte(s, 0); i >= 0 {
 		s = s[:i]
 	}
 	if i := strings.IndexByte(s, '#'); i >= 0 {
 		s = s[:i]
 	}
-	first := -1
+	return s
+}
+
+// deleteSpace removes every white-space character, as wg does to each line.
+// It allocates only when white space stands inside the text.
+func deleteSpace(s string) string {
+	start, end := 0, len(s)
+	for start < end && spaceTable[s[start]] {
+		start++
+	}
+	for end > start && spaceTable[s[end-1]] {
+		end--
+	}
+	s = s[start:end]
+	inner := false
 	for i := 0; i < len(s); i++ {
 		if spaceTable[s[i]] {
-			first = i
+			inner = true
 			break
 		}
 	}
-	if first < 0 {
+	if !inner {
 		return s
 	}
-	b := make([]byte, first, len(s))
-	copy(b, s[:first])
-	for i := first + 1; i < len(s); i++ {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
 		if !spaceTable[s[i]] {
 			b = append(b, s[i])
 		}
@@ -148,9 +166,9 @@ var (
 	peerKeys      = []string{"PublicKey", "PresharedKey", "AllowedIPs", "Endpoint", "PersistentKeepalive"}
 )
 
-// splitKey matches "Key=value" against the keys of the section, ignoring
-// case; the value must not be empty.
-func splitKey(text string, sec section) (key, value string, ok bool) {
+// matchKey matches a key (white space already removed) against the keys of
+// the section, ignoring case; the value must not be empty.
+func matchKey(key, value string, sec section) (string, string, bool) {
 	keys := interfaceKeys
 	switch sec {
 	case sectionNone:
@@ -158,9 +176,12 @@ func splitKey(text string, sec section) (key, value string, ok bool) {
 	case sectionPeer:
 		keys = peerKeys
 	}
+	if value == "" {
+		return "", "", false
+	}
 	for _, k := range keys {
-		if len(text) > len(k)+1 && text[len(k)] == '=' && equalFold(text[:len(k)], k) {
-			return k, text[len(k)+1:], true
+		if equalFold(key, k) {
+			return k, value, true
 		}
 	}
 	return "", "", false

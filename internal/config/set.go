@@ -94,15 +94,6 @@ func argError(err error, tok string) error {
 	return err
 }
 
-func deleteSpace(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x80 && isSpace(byte(r)) {
-			return -1
-		}
-		return r
-	}, s)
-}
-
 // keyFile reads a key from a file as `wg set` does: an empty file (such as
 // /dev/null) gives the zero key, which removes the key; otherwise exactly 44
 // characters, then only white space.

@@ -126,7 +126,7 @@ func setUAPI(name string, cfg *config.Config) error {
 	}
 	defer c.Close()
 	w := bufio.NewWriterSize(c, 64<<10)
-	writeSet(w, cfg, func(ep netip.AddrPort) string { return config.FormatEndpoint(withZoneName(ep)) })
+	writeSet(w, cfg, func(b []byte, ep netip.AddrPort) []byte { return config.AppendEndpoint(b, withZoneName(ep)) })
 	if err := w.Flush(); err != nil {
 		return errnoOf(err)
 	}

@@ -159,35 +159,48 @@ func hexKey(k *config.Key, s []byte) error {
 }
 
 // writeSet writes a `set=1` request in wg's order of keys.
-func writeSet(w *bufio.Writer, c *config.Config, formatEndpoint func(netip.AddrPort) string) {
+func writeSet(w *bufio.Writer, c *config.Config, endpoint func([]byte, netip.AddrPort) []byte) {
+	var scratch [128]byte
+	key := func(name string, k *config.Key) {
+		w.WriteString(name)
+		w.Write(hex.AppendEncode(scratch[:0], k[:]))
+		w.WriteByte('\n')
+	}
+	num := func(name string, n uint64) {
+		w.WriteString(name)
+		w.Write(strconv.AppendUint(scratch[:0], n, 10))
+		w.WriteByte('\n')
+	}
 	w.WriteString("set=1\n")
 	if c.PrivateKey != nil {
-		w.WriteString("private_key=" + hex.EncodeToString(c.PrivateKey[:]) + "\n")
+		key("private_key=", c.PrivateKey)
 	}
 	if c.ListenPort != nil {
-		w.WriteString("listen_port=" + strconv.Itoa(*c.ListenPort) + "\n")
+		num("listen_port=", uint64(*c.ListenPort))
 	}
 	if c.FwMark != nil {
-		w.WriteString("fwmark=" + strconv.FormatUint(uint64(*c.FwMark), 10) + "\n")
+		num("fwmark=", uint64(*c.FwMark))
 	}
 	if c.ReplacePeers {
 		w.WriteString("replace_peers=true\n")
 	}
 	for i := range c.Peers {
 		p := &c.Peers[i]
-		w.WriteString("public_key=" + hex.EncodeToString(p.PublicKey[:]) + "\n")
+		key("public_key=", &p.PublicKey)
 		if p.Remove {
 			w.WriteString("remove=true\n")
 			continue
 		}
 		if p.PresharedKey != nil {
-			w.WriteString("preshared_key=" + hex.EncodeToString(p.PresharedKey[:]) + "\n")
+			key("preshared_key=", p.PresharedKey)
 		}
 		if p.Endpoint != nil {
-			w.WriteString("endpoint=" + formatEndpoint(*p.Endpoint) + "\n")
+			w.WriteString("endpoint=")
+			w.Write(endpoint(scratch[:0], *p.Endpoint))
+			w.WriteByte('\n')
 		}
 		if p.PersistentKeepalive != nil {
-			w.WriteString("persistent_keepalive_interval=" + strconv.Itoa(*p.PersistentKeepalive) + "\n")
+			num("persistent_keepalive_interval=", uint64(*p.PersistentKeepalive))
 		}
 		if p.ReplaceAllowedIPs {
 			w.WriteString("replace_allowed_ips=true\n")
@@ -197,7 +210,7 @@ func writeSet(w *bufio.Writer, c *config.Config, formatEndpoint func(netip.AddrP
 			if a.Remove {
 				w.WriteByte('-')
 			}
-			w.Write(config.AppendPrefix(nil, a.Prefix))
+			w.Write(config.AppendPrefix(scratch[:0], a.Prefix))
 			w.WriteByte('\n')
 		}
 	}
