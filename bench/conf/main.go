@@ -112,6 +112,11 @@ func main() {
 		}
 	}
 
+	if os.Getenv("BENCH_VERBOSE") != "" {
+		for _, op := range ops {
+			fmt.Println(op.name, "ours", times[op.name+"ours"], "ref", times[op.name+"ref"])
+		}
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "### `wg` on a userspace device with %d peers (issue 3)\n\n", *peers)
 	fmt.Fprintf(&b, "Median wall time of %d interleaved runs each (after a warm-up round), `sudo go run ./bench/conf`, %s.\n", *runs, time.Now().UTC().Format("2006-01-02"))

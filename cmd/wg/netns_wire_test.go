@@ -85,7 +85,9 @@ func TestNetnsWireBytes(t *testing.T) {
 	}
 	get := "private_key=" + hexKey("dev") + "\nlisten_port=51820\n" +
 		"public_key=" + hexKey("peer0") + "\npreshared_key=" + hexKey("psk0") + "\nendpoint=192.0.2.1:1\npersistent_keepalive_interval=25\nallowed_ip=10.0.0.0/8\nprotocol_version=1\n" +
-		"public_key=" + hexKey("gone") + "\nallowed_ip=10.9.0.0/16\n"
+		"public_key=" + hexKey("gone") + "\nallowed_ip=10.9.0.0/16\n" +
+		"public_key=" + hexKey("gone2") + "\npersistent_keepalive_interval=3\n" +
+		"public_key=" + hexKey("gone3") + "\n"
 	f := r.fakeUAPI(t, "fake0", get)
 	conf := writeConf(t, "f.conf", "[Interface]\nPrivateKey = "+testKey("dev")+"\nListenPort = 51820\n[Peer]\nPublicKey = "+testKey("peer0")+
 		"\nAllowedIPs = 10.0.0.0/8, fd00::/64\nEndpoint = [fe80::1%lo]:5\n[Peer]\nPublicKey = "+testKey("new")+"\nPresharedKey = "+testKey("psk1")+

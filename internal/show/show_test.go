@@ -29,12 +29,12 @@ func specDevice() *config.Device {
 		PublicKey:  key("HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw="),
 		ListenPort: 51820, FwMark: 0x1234,
 		Peers: []config.DevicePeer{{
-			PublicKey:           key("xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg="),
-			PresharedKey:        key("/UwcSPg38hW/D9Y3tcS1FOV0K1wuURMbS0sesJEP5ak="),
-			Endpoint:            netip.MustParseAddrPort("[2607:5300:60:6b0::c05f:543]:2468"),
-			AllowedIPs:          []netip.Prefix{netip.MustParsePrefix("10.192.122.3/32"), netip.MustParsePrefix("10.192.124.0/24")},
-			LastHandshakeSec:    1000,
-			RxBytes:             1023, TxBytes: 1024,
+			PublicKey:        key("xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg="),
+			PresharedKey:     key("/UwcSPg38hW/D9Y3tcS1FOV0K1wuURMbS0sesJEP5ak="),
+			Endpoint:         netip.MustParseAddrPort("[2607:5300:60:6b0::c05f:543]:2468"),
+			AllowedIPs:       []netip.Prefix{netip.MustParsePrefix("10.192.122.3/32"), netip.MustParsePrefix("10.192.124.0/24")},
+			LastHandshakeSec: 1000,
+			RxBytes:          1023, TxBytes: 1024,
 			PersistentKeepalive: 3725,
 		}},
 	}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
+	"slices"
 
 	"github.com/wgtools/wgtools/internal/cli"
 	"github.com/wgtools/wgtools/internal/config"
@@ -105,40 +105,34 @@ func syncAdjust(name string, cfg *config.Config) error {
 		return nil
 	}
 	cfg.ReplacePeers = false
-	type origin struct {
-		key      config.Key
-		fileIdx  int // index into cfg.Peers, or -1 for a runtime peer
-		runtimeI int
+	// wg merges both peer lists sorted by key; a runtime peer matches the
+	// file peer with its key. A map gives the same matches without the sort.
+	inFile := make(map[config.Key]int, len(cfg.Peers))
+	for i := len(cfg.Peers) - 1; i >= 0; i-- {
+		inFile[cfg.Peers[i].PublicKey] = i
 	}
-	all := make([]origin, 0, len(cfg.Peers)+len(rt.Peers))
-	for i := range cfg.Peers {
-		all = append(all, origin{key: cfg.Peers[i].PublicKey, fileIdx: i})
-	}
+	var gone []config.Key
 	for i := range rt.Peers {
-		all = append(all, origin{key: rt.Peers[i].PublicKey, fileIdx: -1, runtimeI: i})
-	}
-	sort.SliceStable(all, func(i, j int) bool {
-		if c := bytes.Compare(all[i].key[:], all[j].key[:]); c != 0 {
-			return c < 0
-		}
-		return all[i].fileIdx < 0 && all[j].fileIdx >= 0
-	})
-	var removals []config.Peer
-	for i, o := range all {
-		if o.fileIdx >= 0 {
+		rp := &rt.Peers[i]
+		fi, ok := inFile[rp.PublicKey]
+		if !ok {
+			gone = append(gone, rp.PublicKey)
 			continue
 		}
-		if i == len(all)-1 || all[i+1].fileIdx < 0 || all[i+1].key != o.key {
-			removals = append([]config.Peer{{PublicKey: o.key, HasPublicKey: true, Remove: true}}, removals...)
-			continue
-		}
-		fp, rp := &cfg.Peers[all[i+1].fileIdx], &rt.Peers[o.runtimeI]
+		fp := &cfg.Peers[fi]
 		if !config.IsZero(rp.PresharedKey) && fp.PresharedKey == nil {
 			fp.PresharedKey = new(config.Key)
 		}
 		if rp.PersistentKeepalive != 0 && fp.PersistentKeepalive == nil {
 			fp.PersistentKeepalive = new(int)
 		}
+	}
+	// wg prepends each removal while walking the keys in ascending order, so
+	// removals go out first, in descending key order.
+	slices.SortFunc(gone, func(a, b config.Key) int { return bytes.Compare(b[:], a[:]) })
+	removals := make([]config.Peer, len(gone))
+	for i, k := range gone {
+		removals[i] = config.Peer{PublicKey: k, HasPublicKey: true, Remove: true}
 	}
 	cfg.Peers = append(removals, cfg.Peers...)
 	return nil
