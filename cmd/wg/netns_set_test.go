@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -183,7 +184,13 @@ func TestNetnsCrossControl(t *testing.T) {
 func TestNetnsStaleSocket(t *testing.T) {
 	r := newRig(t)
 	for _, which := range []string{"ref", "ours"} {
-		r.sh(`python3 -c 'import socket; s=socket.socket(socket.AF_UNIX); s.bind("/run/wireguard/wgs.sock")'`)
+		l, err := net.ListenUnix("unix", &net.UnixAddr{Name: r.sockPath("wgs"), Net: "unix"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.SetUnlinkOnClose(false)
+		l.Close() // the socket file stays; nobody listens
+
 		if _, err := os.Stat(r.sockPath("wgs")); err != nil {
 			t.Fatalf("no stale socket: %v", err)
 		}

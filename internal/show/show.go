@@ -4,9 +4,10 @@
 package show
 
 import (
+	"cmp"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -132,15 +133,17 @@ func (o Options) appendSecret(b []byte, k config.Key) []byte {
 func SortedPeers(peers []config.DevicePeer) []config.DevicePeer {
 	out := append([]config.DevicePeer(nil), peers...)
 	never := func(p *config.DevicePeer) bool { return p.LastHandshakeSec == 0 && p.LastHandshakeNsec == 0 }
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := &out[i], &out[j]
-		if never(a) != never(b) {
-			return never(b)
+	slices.SortStableFunc(out, func(a, b config.DevicePeer) int {
+		switch {
+		case never(&a) != never(&b):
+			if never(&a) {
+				return 1
+			}
+			return -1
+		case a.LastHandshakeSec != b.LastHandshakeSec:
+			return cmp.Compare(b.LastHandshakeSec, a.LastHandshakeSec)
 		}
-		if a.LastHandshakeSec != b.LastHandshakeSec {
-			return a.LastHandshakeSec > b.LastHandshakeSec
-		}
-		return a.LastHandshakeNsec > b.LastHandshakeNsec
+		return cmp.Compare(b.LastHandshakeNsec, a.LastHandshakeNsec)
 	})
 	return out
 }
