@@ -26,10 +26,12 @@ FUZZTIME ?= 60s
 fuzz:
 	for f in FuzzConfig FuzzSetArgs FuzzKey; do \
 	  $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./internal/config || exit 1; done
+	$(GO) test -run '^$$' -fuzz '^FuzzParseGet$$' -fuzztime $(FUZZTIME) ./internal/wgctl
 
 # Side-by-side benchmarks against the reference tools; they update BENCHMARKS.md.
 bench:
 	$(GO) run ./bench/keys
+	$(GO) run ./bench/conf
 
 lint:
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))"
