@@ -127,3 +127,28 @@ func TestNetnsWireBytes(t *testing.T) {
 }
 
 func decodeB64(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }
+
+// TestNetnsShowAllErrors: a device that cannot be read is reported and
+// skipped; show all fails only when every device failed.
+func TestNetnsShowAllErrors(t *testing.T) {
+	r := newRig(t)
+	r.fakeUAPI(t, "bad0", "garbage\n")
+	r.fakeUAPI(t, "bad1", "listen_port=x\n")
+	compare := func(label string, forms [][]string) {
+		for _, args := range forms {
+			in := invocation{args: args}
+			ref, ours := normalize(args, r.wg("ref", in)), normalize(args, r.wg("ours", in))
+			// The order of bad0 and bad1 follows the directory; compare as sets of lines.
+			ref.Stderr, ours.Stderr = normLines(ref.Stderr, 0), normLines(ours.Stderr, 0)
+			if diff := cmp.Diff(ref, ours); diff != "" {
+				t.Errorf("%s: wg %v (-ref +ours):\n%s", label, args, diff)
+			}
+		}
+	}
+	forms := [][]string{{"show"}, {"show", "all", "dump"}, {"show", "interfaces"}, {"show", "bad0"}, {"showconf", "bad1"}}
+	compare("only broken devices", forms)
+	r.startDevice("wgt0")
+	r.wg("ref", invocation{args: []string{"set", "wgt0", "listen-port", "55000"}})
+	compare("with a good device", forms)
+	r.delDevice("wgt0")
+}
