@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 
 	"github.com/wgtools/wgtools/internal/cli"
+	"github.com/wgtools/wgtools/internal/daemon"
 	"github.com/wgtools/wgtools/internal/wgcmd"
 )
 
@@ -24,7 +25,7 @@ func lookup(name string) (personality, bool) {
 	case "wg-quick":
 		return notBuilt("wg-quick", "not built yet in this version of wgtools; use the wg command"), true
 	case "wireguard-go":
-		return notBuilt("wireguard-go", "the embedded userspace tunnel is not built yet in this version of wgtools"), true
+		return daemon.Run, true
 	}
 	return nil, false
 }

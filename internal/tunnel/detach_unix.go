@@ -1,0 +1,115 @@
+//go:build !windows
+
+package tunnel
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// StartTimeout is how long Start waits for a detached tunnel to answer.
+const StartTimeout = 5 * time.Second
+
+// Start runs a detached tunnel for name. The interface and socket are made
+// here, so failures come back to the caller; then this program is run again
+// as `wireguard-go NAME` with both handed over, and Start returns once the
+// socket answers. It returns the interface's real name.
+func Start(name string, mtu, logLevel int, logTo *os.File) (string, error) {
+	t, err := Open(name, mtu, logLevel)
+	if err != nil {
+		return "", err
+	}
+	tunFile, uapi := t.Files()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Close()
+		return "", fmt.Errorf("find own executable: %w", err)
+	}
+	cmd := exec.Command(exe, t.name)
+	cmd.Args[0] = "wireguard-go"
+	cmd.Env = append(os.Environ(), "WG_TUN_FD=3", "WG_UAPI_FD=4", "WG_PROCESS_FOREGROUND=1")
+	cmd.ExtraFiles = []*os.File{tunFile, uapi}
+	cmd.Stdout, cmd.Stderr = logTo, logTo
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		t.Close()
+		return "", fmt.Errorf("start tunnel daemon: %w", err)
+	}
+	// The child holds its own copies now.
+	t.tun.Close()
+	uapi.Close()
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	deadline := time.Now().Add(StartTimeout)
+	for {
+		if Running(t.name) {
+			return t.name, nil
+		}
+		select {
+		case err := <-exited:
+			os.Remove(SocketPath(t.name))
+			return "", fmt.Errorf("tunnel daemon for %s exited before it was ready: %v", t.name, err)
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			os.Remove(SocketPath(t.name))
+			return "", fmt.Errorf("tunnel daemon for %s did not answer within %v", t.name, StartTimeout)
+		}
+	}
+}
+
+// Running reports whether a tunnel answers on name's UAPI socket.
+func Running(name string) bool {
+	c, err := net.DialTimeout("unix", SocketPath(name), time.Second)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := c.Write([]byte("get=1\n\n")); err != nil {
+		return false
+	}
+	r := bufio.NewReader(c)
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return false
+		}
+		if strings.HasPrefix(line, "errno=") {
+			return line == "errno=0\n"
+		}
+	}
+}
+
+// Stop ends the tunnel serving name: the process behind its socket gets
+// SIGTERM and Stop waits for the socket to go (SIGKILL after 5 s).
+func Stop(name string) error {
+	pid, err := ownerPID(name)
+	if err != nil {
+		return err
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return err
+	}
+	p.Signal(syscall.SIGTERM)
+	for i := 0; i < 500; i++ {
+		if _, err := os.Stat(SocketPath(name)); errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		if i == 499 {
+			p.Signal(syscall.SIGKILL)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	os.Remove(SocketPath(name))
+	return nil
+}

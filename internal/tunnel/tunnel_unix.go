@@ -1,0 +1,125 @@
+//go:build !windows
+
+package tunnel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+
+	"golang.zx2c4.com/wireguard/conn"
+	"golang.zx2c4.com/wireguard/device"
+	"golang.zx2c4.com/wireguard/ipc"
+	"golang.zx2c4.com/wireguard/tun"
+)
+
+// Log levels, as wireguard-go's LOG_LEVEL names them.
+const (
+	LogSilent  = device.LogLevelSilent
+	LogError   = device.LogLevelError
+	LogVerbose = device.LogLevelVerbose
+)
+
+// DefaultMTU is the MTU of a new interface.
+const DefaultMTU = device.DefaultMTU
+
+// Tunnel is an interface and its UAPI socket, before or while it runs.
+type Tunnel struct {
+	name string
+	tun  tun.Device
+	uapi *os.File
+	log  *device.Logger
+}
+
+// Open creates the TUN interface and the UAPI socket. It fails without
+// leaving either behind: no /dev/net/tun, no permission, a name in use.
+func Open(name string, mtu, logLevel int) (*Tunnel, error) {
+	if mtu == 0 {
+		mtu = DefaultMTU
+	}
+	t, err := tun.CreateTUN(name, mtu)
+	if err != nil {
+		return nil, fmt.Errorf("create TUN device %s: %w", name, err)
+	}
+	return adopt(name, t, nil, logLevel)
+}
+
+// FromFiles adopts an interface and a UAPI socket a parent opened and handed
+// over (WG_TUN_FD, WG_UAPI_FD). uapi may be nil: the socket is then opened
+// here.
+func FromFiles(name string, tunFile, uapi *os.File, logLevel int) (*Tunnel, error) {
+	t, err := tun.CreateTUNFromFile(tunFile, DefaultMTU)
+	if err != nil {
+		return nil, fmt.Errorf("adopt TUN device: %w", err)
+	}
+	return adopt(name, t, uapi, logLevel)
+}
+
+func adopt(name string, t tun.Device, uapi *os.File, logLevel int) (*Tunnel, error) {
+	if real, err := t.Name(); err == nil {
+		name = real
+	}
+	if uapi == nil {
+		var err error
+		if uapi, err = ipc.UAPIOpen(name); err != nil {
+			t.Close()
+			return nil, fmt.Errorf("UAPI socket for %s: %w", name, err)
+		}
+	}
+	return &Tunnel{name: name, tun: t, uapi: uapi, log: device.NewLogger(logLevel, fmt.Sprintf("(%s) ", name))}, nil
+}
+
+// Name is the interface's real name.
+func (t *Tunnel) Name() string { return t.name }
+
+// Files returns the TUN and UAPI files, for handing to a child process.
+func (t *Tunnel) Files() (tunFile, uapi *os.File) { return t.tun.File(), t.uapi }
+
+// Close releases the interface and the socket of a tunnel that is not run.
+func (t *Tunnel) Close() error {
+	err := t.tun.Close()
+	t.uapi.Close()
+	os.Remove(SocketPath(t.name))
+	return err
+}
+
+// Run brings the device up and serves UAPI until ctx ends, the interface is
+// deleted, or the socket file is removed. It then closes everything and
+// removes the socket.
+func (t *Tunnel) Run(ctx context.Context) error {
+	dev := device.NewDevice(t.tun, conn.NewDefaultBind(), t.log)
+	defer dev.Close()
+	defer t.uapi.Close()
+	uapi, err := ipc.UAPIListen(t.name, t.uapi)
+	if err != nil {
+		return fmt.Errorf("listen on UAPI socket: %w", err)
+	}
+	defer uapi.Close()
+	t.log.Verbosef("Device started")
+	errs := make(chan error, 1)
+	go func() {
+		for {
+			c, err := uapi.Accept()
+			if err != nil {
+				errs <- err
+				return
+			}
+			go dev.IpcHandle(c)
+		}
+	}()
+	select {
+	case <-ctx.Done():
+	case err := <-errs:
+		if !errors.Is(err, net.ErrClosed) {
+			t.log.Verbosef("UAPI listener stopped: %v", err)
+		}
+	case <-dev.Wait():
+	}
+	t.log.Verbosef("Shutting down")
+	return nil
+}
+
+// SocketPath is where the UAPI socket of an interface lives.
+func SocketPath(name string) string { return "/var/run/wireguard/" + name + ".sock" }
