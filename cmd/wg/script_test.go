@@ -15,6 +15,8 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"wg":       func() { os.Exit(app.Main(os.Args, "wg")) },
 		"wg-quick": func() { os.Exit(app.Main(os.Args, "wg-quick")) },
+		// tunnel.Start re-executes this binary under that name.
+		"wireguard-go": func() { os.Exit(app.Main(os.Args, "wireguard-go")) },
 	})
 }
 

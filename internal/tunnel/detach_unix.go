@@ -89,27 +89,22 @@ func Running(name string) bool {
 	}
 }
 
-// Stop ends the tunnel serving name: the process behind its socket gets
-// SIGTERM and Stop waits for the socket to go (SIGKILL after 5 s).
+// Stop ends the tunnel serving name by removing its UAPI socket: the
+// daemon watches the socket file, shuts down and closes the interface. Stop
+// waits until the interface is gone.
 func Stop(name string) error {
-	pid, err := ownerPID(name)
-	if err != nil {
-		return err
-	}
-	p, err := os.FindProcess(pid)
-	if err != nil {
-		return err
-	}
-	p.Signal(syscall.SIGTERM)
-	for i := 0; i < 500; i++ {
-		if _, err := os.Stat(SocketPath(name)); errors.Is(err, os.ErrNotExist) {
-			return nil
+	if err := os.Remove(SocketPath(name)); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("no tunnel is running for %s", name)
 		}
-		if i == 499 {
-			p.Signal(syscall.SIGKILL)
+		return err
+	}
+	deadline := time.Now().Add(StartTimeout)
+	for time.Now().Before(deadline) {
+		if _, err := net.InterfaceByName(name); err != nil {
+			return nil
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	os.Remove(SocketPath(name))
-	return nil
+	return fmt.Errorf("tunnel for %s did not stop within %v", name, StartTimeout)
 }

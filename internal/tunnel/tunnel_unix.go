@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"syscall"
+	"time"
 
 	"golang.zx2c4.com/wireguard/conn"
 	"golang.zx2c4.com/wireguard/device"
@@ -40,6 +42,14 @@ func Open(name string, mtu, logLevel int) (*Tunnel, error) {
 		mtu = DefaultMTU
 	}
 	t, err := tun.CreateTUN(name, mtu)
+	// A tunnel that just ended may still be releasing its interface.
+	for i := 0; i < 100 && errors.Is(err, syscall.EBUSY); i++ {
+		time.Sleep(10 * time.Millisecond)
+		t, err = tun.CreateTUN(name, mtu)
+	}
+	if errors.Is(err, syscall.EBUSY) {
+		return nil, fmt.Errorf("create TUN device %s: the interface is in use by another process", name)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("create TUN device %s: %w", name, err)
 	}
@@ -63,7 +73,7 @@ func adopt(name string, t tun.Device, uapi *os.File, logLevel int) (*Tunnel, err
 	}
 	if uapi == nil {
 		var err error
-		if uapi, err = ipc.UAPIOpen(name); err != nil {
+		if uapi, err = uapiOpen(name); err != nil {
 			t.Close()
 			return nil, fmt.Errorf("UAPI socket for %s: %w", name, err)
 		}
