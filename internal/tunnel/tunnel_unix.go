@@ -100,18 +100,26 @@ func (t *Tunnel) Close() error {
 // removes the socket.
 func (t *Tunnel) Run(ctx context.Context) error {
 	dev := device.NewDevice(t.tun, conn.NewDefaultBind(), t.log)
-	defer dev.Close()
-	defer t.uapi.Close()
 	uapi, err := ipc.UAPIListen(t.name, t.uapi)
+	t.uapi.Close() // the listener holds its own copy
 	if err != nil {
+		dev.Close()
 		return fmt.Errorf("listen on UAPI socket: %w", err)
 	}
-	defer uapi.Close()
-	t.log.Verbosef("Device started")
+	serve(ctx, dev, uapi, t.log)
+	return nil
+}
+
+// serve answers UAPI requests on l until ctx ends, the device closes or the
+// listener fails, then closes both.
+func serve(ctx context.Context, dev *device.Device, l net.Listener, log *device.Logger) {
+	defer dev.Close()
+	defer l.Close()
+	log.Verbosef("Device started")
 	errs := make(chan error, 1)
 	go func() {
 		for {
-			c, err := uapi.Accept()
+			c, err := l.Accept()
 			if err != nil {
 				errs <- err
 				return
@@ -123,12 +131,11 @@ func (t *Tunnel) Run(ctx context.Context) error {
 	case <-ctx.Done():
 	case err := <-errs:
 		if !errors.Is(err, net.ErrClosed) {
-			t.log.Verbosef("UAPI listener stopped: %v", err)
+			log.Verbosef("UAPI listener stopped: %v", err)
 		}
 	case <-dev.Wait():
 	}
-	t.log.Verbosef("Shutting down")
-	return nil
+	log.Verbosef("Shutting down")
 }
 
 // SocketPath is where the UAPI socket of an interface lives.

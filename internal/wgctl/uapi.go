@@ -158,6 +158,22 @@ func hexKey(k *config.Key, s []byte) error {
 	return nil
 }
 
+// EncodeSet writes cfg as a UAPI `set=1` request, in wg's order of keys,
+// and flushes it.
+func EncodeSet(w io.Writer, cfg *config.Config) error {
+	bw := bufio.NewWriter(w)
+	writeSet(bw, cfg, config.AppendEndpoint)
+	return bw.Flush()
+}
+
+// DecodeGet reads the reply to a UAPI `get=1` request.
+func DecodeGet(r io.Reader, name string) (*config.Device, error) {
+	return parseGet(bufio.NewReaderSize(r, 64<<10), name)
+}
+
+// ReadSetReply reads the `errno=N` reply to a set request.
+func ReadSetReply(r io.Reader) error { return readSetReply(bufio.NewReader(r)) }
+
 // writeSet writes a `set=1` request in wg's order of keys.
 func writeSet(w *bufio.Writer, c *config.Config, endpoint func([]byte, netip.AddrPort) []byte) {
 	var scratch [128]byte
