@@ -33,6 +33,7 @@ func main() {
 	rounds := flag.Int("rounds", 3, "rounds")
 	seconds := flag.Int("seconds", 8, "iperf3 duration")
 	out := flag.String("out", "BENCHMARKS.md", "file to update; empty prints only")
+	extra := flag.String("extra", "", "another daemon binary to compare, as (e)")
 	flag.Parse()
 	log.SetFlags(0)
 
@@ -56,6 +57,9 @@ func main() {
 		{"b", "upstream wireguard-go " + modVersion, filepath.Join(dir, "upstream", "wireguard")},
 		{"c", "Debian wireguard-go 0.0.20220316", "/usr/bin/wireguard-go"},
 		{"d", "bare veth (ceiling)", ""},
+	}
+	if *extra != "" {
+		variants = append(variants, variant{"e", "extra: " + *extra, *extra})
 	}
 
 	ns := [2]string{fmt.Sprintf("wgbA%d", os.Getpid()), fmt.Sprintf("wgbB%d", os.Getpid())}
