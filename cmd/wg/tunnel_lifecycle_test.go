@@ -142,3 +142,52 @@ func TestTunnelLifecycle(t *testing.T) {
 		}
 	})
 }
+
+// TestTunnelSignalsAndErrors: a foreground daemon ends on SIGINT and a
+// detached one on SIGTERM, each removing its socket and interface within a
+// second; a second start for a name in use fails clearly and changes
+// nothing.
+func TestTunnelSignalsAndErrors(t *testing.T) {
+	p := newPair(t)
+	gone := func(name string) bool {
+		_, err := os.Stat(tunnel.SocketPath(name))
+		return err != nil && !strings.Contains(p.sh(0, "ip link show "+name+" 2>&1 || true"), "mtu")
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		for i := 0; i < 100; i++ {
+			if cond() {
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		t.Fatalf("%s within 1s", what)
+	}
+
+	fg := exec.Command("ip", "netns", "exec", p.ns[0], p.daemon, "-f", "wgfg0")
+	fg.Env = append(os.Environ(), "LOG_LEVEL=silent")
+	if err := fg.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("foreground daemon answers", func() bool { return tunnel.Running("wgfg0") })
+	fg.Process.Signal(os.Interrupt)
+	waitFor("foreground daemon gone after SIGINT", func() bool { return gone("wgfg0") })
+	fg.Wait()
+
+	p.in(0, p.daemon, "wgbg0")
+	var pid int
+	fmt.Sscan(daemonPIDs("wgbg0"), &pid)
+	if pid == 0 {
+		t.Fatal("no detached daemon")
+	}
+	// A second start for the same name fails clearly; the first keeps going.
+	out, err := exec.Command("ip", "netns", "exec", p.ns[0], p.daemon, "wgbg0").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "in use") {
+		t.Errorf("second start: %v %s", err, out)
+	}
+	if !tunnel.Running("wgbg0") {
+		t.Fatal("the first daemon stopped answering")
+	}
+	syscall.Kill(pid, syscall.SIGTERM)
+	waitFor("detached daemon gone after SIGTERM", func() bool { return gone("wgbg0") })
+}
