@@ -11,6 +11,7 @@ all: build
 # Static binaries in bin/.
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/ ./cmd/wg ./cmd/wg-quick
+	ln -sf wg bin/wireguard-go
 
 # The main job so far: make a key pair. Later issues turn this into a tunnel demo.
 demo: build
@@ -32,6 +33,7 @@ fuzz:
 bench:
 	$(GO) run ./bench/keys
 	$(GO) run ./bench/conf
+	$(GO) run ./bench/tunnel
 
 lint:
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))"
