@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -65,4 +66,16 @@ func Update(path, name, body string) error {
 		text += "\n" + section + "\n"
 	}
 	return os.WriteFile(path, []byte(text), 0o644)
+}
+
+// BuildOurs builds this repository's wg statically into dir/ours/wg (run
+// from the repository's root) and returns its path.
+func BuildOurs(dir string) (string, error) {
+	out := filepath.Join(dir, "ours", "wg")
+	build := exec.Command("go", "build", "-trimpath", "-o", out, "./cmd/wg")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build: %v\n%s", err, b)
+	}
+	return out, nil
 }

@@ -36,11 +36,8 @@ func main() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	ours := filepath.Join(dir, "ours", "wg")
-	build := exec.Command("go", "build", "-trimpath", "-o", ours, "./cmd/wg")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := build.CombinedOutput(); err != nil {
-		log.Fatalf("build: %v\n%s", err, b)
+	if _, err := benchmd.BuildOurs(dir); err != nil {
+		log.Fatal(err)
 	}
 	refDir := filepath.Join(dir, "ref")
 	os.MkdirAll(refDir, 0o755)

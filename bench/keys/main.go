@@ -32,11 +32,9 @@ func main() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	ours := filepath.Join(dir, "wg")
-	build := exec.Command("go", "build", "-trimpath", "-o", ours, "./cmd/wg")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := build.CombinedOutput(); err != nil {
-		log.Fatalf("build: %v\n%s", err, b)
+	ours, err := benchmd.BuildOurs(dir)
+	if err != nil {
+		log.Fatal(err)
 	}
 
 	// A static Go program that only prints: the least any Go binary costs

@@ -42,11 +42,10 @@ func main() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	ours := filepath.Join(dir, "ours", "wg")
-	os.MkdirAll(filepath.Dir(ours), 0o755)
-	build := exec.Command("go", "build", "-trimpath", "-o", ours, "./cmd/wg")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	must(build)
+	ours, err := benchmd.BuildOurs(dir)
+	if err != nil {
+		log.Fatal(err)
+	}
 	os.Symlink(ours, filepath.Join(dir, "ours", "wireguard-go"))
 	modVersion := strings.TrimSpace(output(exec.Command("go", "list", "-m", "-f", "{{.Version}}", "golang.zx2c4.com/wireguard")))
 	inst := exec.Command("go", "install", "golang.zx2c4.com/wireguard@"+modVersion)

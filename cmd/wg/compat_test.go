@@ -41,18 +41,28 @@ func (in invocation) run(t testing.TB, bin string) result {
 	cmd.Stdin = bytes.NewReader(in.stdin)
 	cmd.Env = append([]string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}, in.env...)
 	cmd.Dir = in.dir
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if in.stdout != nil {
 		cmd.Stdout = in.stdout
 	}
+	return runResult(t, cmd)
+}
+
+// runResult runs cmd and returns what it printed and its exit code; a
+// failure to run at all fails the test.
+func runResult(t testing.TB, cmd *exec.Cmd) result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if cmd.Stdout == nil {
+		cmd.Stdout = &stdout
+	}
+	cmd.Stderr = &stderr
 	err := cmd.Run()
 	code := 0
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		code = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("running %s %q: %v", bin, in.args, err)
+		t.Fatalf("running %q: %v", cmd.Args, err)
 	}
 	return result{stdout.String(), stderr.String(), code}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -26,6 +25,15 @@ type nsRig struct {
 
 var rigCount atomic.Int32
 
+// referenceDaemon is Debian's wireguard-go, named by path: testscript puts
+// this test binary on PATH as "wireguard-go" (for tunnel.Start).
+func referenceDaemon() string {
+	if p := os.Getenv("WG_REFERENCE_DAEMON"); p != "" {
+		return p
+	}
+	return "/usr/bin/wireguard-go"
+}
+
 // needRoot skips without root and the tools, except under CI, where the
 // differential suite must run.
 func needRoot(t *testing.T) {
@@ -34,7 +42,7 @@ func needRoot(t *testing.T) {
 	if os.Geteuid() != 0 {
 		missing = append(missing, "root")
 	}
-	for _, tool := range []string{"ip", "nsenter", "unshare", "wireguard-go"} {
+	for _, tool := range []string{"ip", "nsenter", "unshare", referenceDaemon()} {
 		if _, err := exec.LookPath(tool); err != nil {
 			missing = append(missing, tool)
 		}
@@ -101,17 +109,7 @@ func (r *nsRig) wg(which string, in invocation) result {
 	args := append([]string{"env", "-i", "PATH=" + r.bins[which] + ":/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", "WG_COLOR_MODE=never"}, in.env...)
 	cmd := r.nsenter(append(append(args, "wg"), in.args...)...)
 	cmd.Stdin = bytes.NewReader(in.stdin)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		r.t.Fatalf("wg %q: %v", in.args, err)
-	}
-	return result{stdout.String(), stderr.String(), code}
+	return runResult(r.t, cmd)
 }
 
 // sockPath is the device's UAPI socket as seen from the test process.
@@ -122,7 +120,7 @@ func (r *nsRig) sockPath(dev string) string {
 // startDevice starts a Debian wireguard-go device and waits for its socket.
 func (r *nsRig) startDevice(dev string) {
 	r.t.Helper()
-	r.sh("LOG_LEVEL=silent wireguard-go " + dev)
+	r.sh("LOG_LEVEL=silent " + referenceDaemon() + " " + dev)
 	for i := 0; i < 200; i++ {
 		if _, err := os.Stat(r.sockPath(dev)); err == nil {
 			return

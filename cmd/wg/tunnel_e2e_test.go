@@ -143,7 +143,7 @@ func TestTunnelInterop(t *testing.T) {
 	p := newPair(t)
 	ka, pa := keypair(t)
 	kb, pb := keypair(t)
-	for _, order := range [][2]string{{p.daemon, "wireguard-go"}, {"wireguard-go", p.daemon}} {
+	for _, order := range [][2]string{{p.daemon, referenceDaemon()}, {referenceDaemon(), p.daemon}} {
 		p.sh(0, "LOG_LEVEL=silent "+order[0]+" wgi0 2>/dev/null")
 		p.sh(1, "LOG_LEVEL=silent "+order[1]+" wgi1 2>/dev/null")
 		p.configure(0, ourWG(t), "wgi0", ka, pb, 51830, 51831)
