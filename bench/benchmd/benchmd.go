@@ -79,3 +79,24 @@ func BuildOurs(dir string) (string, error) {
 	}
 	return out, nil
 }
+
+var cleanups []func()
+
+// Cleanup registers f to run at Exit or Fatalf, last registered first.
+func Cleanup(f func()) { cleanups = append(cleanups, f) }
+
+// Fatalf prints the message, undoes what was registered with Cleanup (such
+// as network namespaces), and exits 1. Use it instead of log.Fatalf once a
+// benchmark has changed anything.
+func Fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, format+"\n", args...)
+	Exit(1)
+}
+
+// Exit runs the cleanups and exits with code.
+func Exit(code int) {
+	for i := len(cleanups) - 1; i >= 0; i-- {
+		cleanups[i]()
+	}
+	os.Exit(code)
+}

@@ -33,42 +33,42 @@ func main() {
 
 	dir, err := os.MkdirTemp("", "wgtools-bench-")
 	if err != nil {
-		log.Fatal(err)
+		benchmd.Fatalf("%v", err)
 	}
-	defer os.RemoveAll(dir)
+	benchmd.Cleanup(func() { os.RemoveAll(dir) })
 	if _, err := benchmd.BuildOurs(dir); err != nil {
-		log.Fatal(err)
+		benchmd.Fatalf("%v", err)
 	}
 	refDir := filepath.Join(dir, "ref")
 	os.MkdirAll(refDir, 0o755)
 	if err := os.Symlink(*ref, filepath.Join(refDir, "wg")); err != nil {
-		log.Fatal(err)
+		benchmd.Fatalf("%v", err)
 	}
 	conf := filepath.Join(dir, "big.conf")
 	if err := os.WriteFile(conf, []byte(bigConfig(*peers)), 0o600); err != nil {
-		log.Fatal(err)
+		benchmd.Fatalf("%v", err)
 	}
 
 	ns := fmt.Sprintf("wgbench%d", os.Getpid())
 	run("ip", "netns", "add", ns)
-	defer exec.Command("ip", "netns", "del", ns).Run()
+	benchmd.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
 	holder := exec.Command("ip", "netns", "exec", ns, "unshare", "--mount", "--propagation", "private", "sh", "-c",
 		"mkdir -p /run/wireguard && mount -t tmpfs -o mode=0755 tmpfs /run/wireguard && echo ready && exec sleep 3600")
 	stdout, _ := holder.StdoutPipe()
 	if err := holder.Start(); err != nil {
-		log.Fatal(err)
+		benchmd.Fatalf("%v", err)
 	}
-	defer func() { holder.Process.Kill(); holder.Wait() }()
+	benchmd.Cleanup(func() { holder.Process.Kill(); holder.Wait() })
 	if l, _ := bufio.NewReader(stdout).ReadString('\n'); l != "ready\n" {
-		log.Fatalf("namespace holder: %q", l)
+		benchmd.Fatalf("namespace holder: %q", l)
 	}
 	enter := func(args ...string) *exec.Cmd {
 		return exec.Command("nsenter", append([]string{"-t", fmt.Sprint(holder.Process.Pid), "-m", "-n", "--"}, args...)...)
 	}
 	if b, err := enter("sh", "-c", "LOG_LEVEL=silent wireguard-go wgb0").CombinedOutput(); err != nil {
-		log.Fatalf("wireguard-go: %v %s", err, b)
+		benchmd.Fatalf("wireguard-go: %v %s", err, b)
 	}
-	defer enter("ip", "link", "del", "wgb0").Run()
+	benchmd.Cleanup(func() { enter("ip", "link", "del", "wgb0").Run() })
 	time.Sleep(300 * time.Millisecond)
 	wg := func(which string, args ...string) time.Duration {
 		d := filepath.Join(dir, which)
@@ -78,7 +78,7 @@ func main() {
 		cmd.Stderr = &stderr
 		start := time.Now()
 		if err := cmd.Run(); err != nil {
-			log.Fatalf("%s wg %v: %v %s", which, args, err, stderr.String())
+			benchmd.Fatalf("%s wg %v: %v %s", which, args, err, stderr.String())
 		}
 		return time.Since(start)
 	}
@@ -127,16 +127,17 @@ func main() {
 	fmt.Print(b.String())
 	if *out != "" {
 		if err := benchmd.Update(*out, "conf10k", b.String()); err != nil {
-			log.Fatal(err)
+			benchmd.Fatalf("%v", err)
 		}
 	}
+	benchmd.Exit(0)
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 func run(name string, args ...string) {
 	if b, err := exec.Command(name, args...).CombinedOutput(); err != nil {
-		log.Fatalf("%s %v: %v %s", name, args, err, b)
+		benchmd.Fatalf("%s %v: %v %s", name, args, err, b)
 	}
 }
 

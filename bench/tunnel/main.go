@@ -39,12 +39,12 @@ func main() {
 
 	dir, err := os.MkdirTemp("", "wgtools-tunnel-bench-")
 	if err != nil {
-		log.Fatal(err)
+		benchmd.Fatalf("%v", err)
 	}
-	defer os.RemoveAll(dir)
+	benchmd.Cleanup(func() { os.RemoveAll(dir) })
 	ours, err := benchmd.BuildOurs(dir)
 	if err != nil {
-		log.Fatal(err)
+		benchmd.Fatalf("%v", err)
 	}
 	os.Symlink(ours, filepath.Join(dir, "ours", "wireguard-go"))
 	modVersion := strings.TrimSpace(output(exec.Command("go", "list", "-m", "-f", "{{.Version}}", "golang.zx2c4.com/wireguard")))
@@ -64,7 +64,7 @@ func main() {
 	ns := [2]string{fmt.Sprintf("wgbA%d", os.Getpid()), fmt.Sprintf("wgbB%d", os.Getpid())}
 	for _, n := range ns {
 		run("ip", "netns", "add", n)
-		defer exec.Command("ip", "netns", "del", n).Run()
+		benchmd.Cleanup(func() { exec.Command("ip", "netns", "del", n).Run() })
 	}
 	run("ip", "link", "add", "va", "netns", ns[0], "type", "veth", "peer", "name", "vb", "netns", ns[1])
 	for i, dev := range []string{"va", "vb"} {
@@ -82,7 +82,7 @@ func main() {
 	}
 	iperf := exec.Command("ip", "netns", "exec", ns[1], "iperf3", "-s")
 	iperf.Start()
-	defer func() { iperf.Process.Kill(); iperf.Wait() }()
+	benchmd.Cleanup(func() { iperf.Process.Kill(); iperf.Wait() })
 	time.Sleep(300 * time.Millisecond)
 
 	type sample struct{ gbps, rttMs, rssMB float64 }
@@ -116,7 +116,7 @@ func main() {
 				} `json:"end"`
 			}
 			if err := json.Unmarshal([]byte(res), &ij); err != nil {
-				log.Fatalf("iperf3 output: %v", err)
+				benchmd.Fatalf("iperf3 output: %v", err)
 			}
 			rtt := pingMedian(output(exec.Command("ip", "netns", "exec", ns[0], "ping", "-c", "50", "-i", "0.02", target)))
 			rss := 0.0
@@ -162,9 +162,10 @@ func main() {
 	fmt.Print(b.String())
 	if *out != "" {
 		if err := benchmd.Update(*out, "tunnel", b.String()); err != nil {
-			log.Fatal(err)
+			benchmd.Fatalf("%v", err)
 		}
 	}
+	benchmd.Exit(0)
 }
 
 func rssText(mb float64) string {
@@ -176,14 +177,14 @@ func rssText(mb float64) string {
 
 func must(c *exec.Cmd) {
 	if b, err := c.CombinedOutput(); err != nil {
-		log.Fatalf("%v: %v\n%s", c.Args, err, b)
+		benchmd.Fatalf("%v: %v\n%s", c.Args, err, b)
 	}
 }
 
 func output(c *exec.Cmd) string {
 	b, err := c.Output()
 	if err != nil {
-		log.Fatalf("%v: %v", c.Args, err)
+		benchmd.Fatalf("%v: %v", c.Args, err)
 	}
 	return string(b)
 }

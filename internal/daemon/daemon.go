@@ -82,7 +82,7 @@ func open(env *cli.Env, name string, level int) (*tunnel.Tunnel, error) {
 			return nil, fmt.Errorf("%s: %w", key, err)
 		}
 		if key == "WG_TUN_FD" {
-			if err := syscall.SetNonblock(int(fd), true); err != nil {
+			if err := setNonblock(uintptr(fd)); err != nil {
 				return nil, fmt.Errorf("%s: %w", key, err)
 			}
 		}
