@@ -91,7 +91,7 @@ func main() {
 		{"`wg show IF dump`", []string{"show", "wgb0", "dump"}},
 		{"`wg showconf IF`", []string{"showconf", "wgb0"}},
 		{"`wg syncconf IF` (no change)", []string{"syncconf", "wgb0", conf}},
-		{"`wg setconf IF` (10,000-peer file)", []string{"setconf", "wgb0", conf}},
+		{fmt.Sprintf("`wg setconf IF` (%d-peer file)", *peers), []string{"setconf", "wgb0", conf}},
 	}
 	times := map[string][]time.Duration{}
 	for round := -1; round < *runs; round++ { // one warm-up round
