@@ -20,7 +20,7 @@ demo: build
 
 # All tests. Network tests (later issues) need root: sudo make test.
 test:
-	$(GO) test ./...
+	$(GO) test -count=1 ./...
 
 # Each fuzz target for FUZZTIME (default 60s).
 FUZZTIME ?= 60s
