@@ -11,6 +11,7 @@ import (
 
 	"github.com/wgtools/wgtools/internal/cli"
 	"github.com/wgtools/wgtools/internal/daemon"
+	"github.com/wgtools/wgtools/internal/quickcmd"
 	"github.com/wgtools/wgtools/internal/wgcmd"
 )
 
@@ -23,7 +24,7 @@ func lookup(name string) (personality, bool) {
 	case "wg":
 		return wgcmd.Run, true
 	case "wg-quick":
-		return notBuilt("wg-quick", "not built yet in this version of wgtools; use the wg command"), true
+		return quickcmd.Run, true
 	case "wireguard-go":
 		return daemon.Run, true
 	}
@@ -77,10 +78,4 @@ func code(c int) int {
 		return 1
 	}
 	return c
-}
-
-func notBuilt(name, msg string) personality {
-	return func(env *cli.Env, _ []string) error {
-		return cli.Fail(name + ": " + msg)
-	}
 }

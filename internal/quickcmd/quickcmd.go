@@ -1,0 +1,136 @@
+// Package quickcmd is the `wg-quick` command: its argument grammar, config
+// lookup and messages, as wireguard-tools' wg-quick(8) has them.
+package quickcmd
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"github.com/wgtools/wgtools/internal/cli"
+	"github.com/wgtools/wgtools/internal/config"
+)
+
+const usageText = `Usage: %[1]s [ up | down | save | strip ] [ CONFIG_FILE | INTERFACE ]
+
+  CONFIG_FILE is a configuration file, whose filename is the interface name
+  followed by ` + "`.conf'" + `. Otherwise, INTERFACE is an interface name, with
+  configuration found at /etc/wireguard/INTERFACE.conf. It is to be readable
+  by wg(8)'s ` + "`setconf'" + ` sub-command, with the exception of the following additions
+  to the [Interface] section, which are handled by %[1]s:
+
+  - Address: may be specified one or more times and contains one or more
+    IP addresses (with an optional CIDR mask) to be set for the interface.
+  - DNS: an optional DNS server to use while the device is up.
+  - MTU: an optional MTU for the interface; if unspecified, auto-calculated.
+  - Table: an optional routing table to which routes will be added; if
+    unspecified or ` + "`auto'" + `, the default table is used. If ` + "`off'" + `, no routes
+    are added.
+  - PreUp, PostUp, PreDown, PostDown: script snippets which will be executed
+    by bash(1) at the corresponding phases of the link, most commonly used
+    to configure DNS. The string ` + "`%%i'" + ` is expanded to INTERFACE.
+  - SaveConfig: if set to ` + "`true'" + `, the configuration is saved from the current
+    state of the interface upon shutdown.
+
+See wg-quick(8) for more info and examples.
+`
+
+// Run runs `wg-quick` with args (argv without argv[0]).
+func Run(env *cli.Env, args []string) error {
+	prog := filepath.Base(env.Prog)
+	if len(args) == 1 && (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+		fmt.Fprintf(env.Stderr, usageText, prog)
+		return nil
+	}
+	if len(args) != 2 {
+		fmt.Fprintf(env.Stderr, usageText, prog)
+		return &cli.Silent{}
+	}
+	switch args[0] {
+	case "strip":
+		return strip(env, prog, args[1])
+	case "up", "down", "save":
+		return cli.Fail(fmt.Sprintf("%s: `%s' is not built yet in this version of wgtools", prog, args[0]))
+	}
+	fmt.Fprintf(env.Stderr, usageText, prog)
+	return &cli.Silent{}
+}
+
+var (
+	nameRe = regexp.MustCompile(`^[a-zA-Z0-9_=+.-]{1,15}$`)
+	pathRe = regexp.MustCompile(`(^|/)([a-zA-Z0-9_=+.-]{1,15})\.conf$`)
+)
+
+// Source is a config file found from a wg-quick operand.
+type Source struct {
+	// Path is the resolved path (readlink -f); Interface the name it gives.
+	Path, Interface string
+}
+
+// Lookup finds the config file of an operand as wg-quick does: a bare
+// interface name means /etc/wireguard/NAME.conf; a path must end in a valid
+// interface name followed by .conf. It warns on warn when both the file and
+// its directory let others in.
+func Lookup(operand string, warn io.Writer) (*Source, error) {
+	path := operand
+	if nameRe.MatchString(path) {
+		path = "/etc/wireguard/" + path + ".conf"
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("`%s' does not exist", path)
+	}
+	m := pathRe.FindStringSubmatch(path)
+	if m == nil {
+		return nil, message("The config file must be a valid interface name, followed by .conf")
+	}
+	resolved, err := resolve(path)
+	if err != nil {
+		return nil, fmt.Errorf("`%s' does not exist", path)
+	}
+	fi, err1 := os.Stat(resolved)
+	di, err2 := os.Stat(filepath.Dir(resolved))
+	if err1 == nil && err2 == nil && fi.Mode().Perm()&di.Mode().Perm()&0o007 != 0 {
+		fmt.Fprintf(warn, "Warning: `%s' is world accessible\n", resolved)
+	}
+	return &Source{Path: resolved, Interface: m[2]}, nil
+}
+
+// message is an error whose text is upstream's, capital letter included.
+type message string
+
+func (m message) Error() string { return string(m) }
+
+// resolve is readlink -f: absolute, every symbolic link followed.
+func resolve(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	return filepath.EvalSymlinks(abs)
+}
+
+// strip is `wg-quick strip`: the config without wg-quick's own keys.
+func strip(env *cli.Env, prog, operand string) error {
+	src, err := Lookup(operand, env.Stderr)
+	if err != nil {
+		return cli.Fail(prog + ": " + err.Error())
+	}
+	f, err := os.Open(src.Path)
+	if err != nil {
+		return cli.Fail(fmt.Sprintf("%s: %s: %v", prog, src.Path, err))
+	}
+	defer f.Close()
+	q, err := config.ParseQuick(f)
+	if err != nil {
+		var e *config.Error
+		if errors.As(err, &e) {
+			return cli.Fail(prog + ": " + e.Msg)
+		}
+		return cli.Fail(prog + ": " + err.Error())
+	}
+	_, err = io.WriteString(env.Stdout, q.Strip()) // WG_CONFIG, then an empty line
+	return err
+}
