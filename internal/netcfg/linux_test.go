@@ -1,0 +1,133 @@
+//go:build linux
+
+package netcfg
+
+import (
+	"bytes"
+	"fmt"
+	"net/netip"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+)
+
+// newNS makes a network namespace with a link "wgt0" (and an uplink with a
+// default route) and returns a
+// Linux bound to it.
+func newNS(t *testing.T) (*Linux, *bytes.Buffer, string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") != "" {
+			t.Fatal("needs root")
+		}
+		t.Skip("needs root for network namespaces")
+	}
+	name := fmt.Sprintf("wgnc%d", os.Getpid())
+	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns add: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", name).Run() })
+	// veth pairs: this kernel may have no dummy links.
+	ip(t, name, "link", "add", "wgt0", "type", "veth", "peer", "name", "wgt0p")
+	ip(t, name, "link", "set", "wgt0p", "up")
+	ip(t, name, "link", "add", "up0", "type", "veth", "peer", "name", "up0p")
+	ip(t, name, "link", "set", "up0p", "up")
+	ip(t, name, "link", "set", "up0", "mtu", "1400", "up")
+	ip(t, name, "addr", "add", "192.0.2.1/24", "dev", "up0")
+	ip(t, name, "route", "add", "default", "via", "192.0.2.254", "dev", "up0")
+	ns, err := netns.GetFromName(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ns.Close() })
+	h, err := netlink.NewHandleAt(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.Close)
+	var log bytes.Buffer
+	return &Linux{Log: &log, Handle: h}, &log, name
+}
+
+func ip(t *testing.T, ns string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("ip", append([]string{"-n", ns}, args...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ip %v: %v %s", args, err, out)
+	}
+	return string(out)
+}
+
+func TestLinux(t *testing.T) {
+	h, log, ns := newNS(t)
+	if !h.LinkExists("wgt0") || h.LinkExists("nosuch0") {
+		t.Fatal("LinkExists")
+	}
+	steps := []struct {
+		run  func() error
+		line string
+	}{
+		{func() error { return h.AddAddress("wgt0", netip.MustParsePrefix("10.0.0.1/24")) }, "ip -4 address add 10.0.0.1/24 dev wgt0"},
+		{func() error { return h.AddAddress("wgt0", netip.MustParsePrefix("fd00::1/64")) }, "ip -6 address add fd00::1/64 dev wgt0"},
+		{func() error { return h.SetMTUUp("wgt0", 1380) }, "ip link set mtu 1380 up dev wgt0"},
+		{func() error { return h.AddRoute("wgt0", netip.MustParsePrefix("10.9.0.0/16"), 0) }, "ip -4 route add 10.9.0.0/16 dev wgt0"},
+		{func() error { return h.AddRoute("wgt0", netip.MustParsePrefix("fd09::/32"), 0) }, "ip -6 route add fd09::/32 dev wgt0"},
+		{func() error { return h.AddRoute("wgt0", netip.MustParsePrefix("0.0.0.0/0"), 1234) }, "ip -4 route add 0.0.0.0/0 dev wgt0 table 1234"},
+	}
+	var want []string
+	for _, s := range steps {
+		if err := s.run(); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, "[#] "+s.line)
+	}
+	if diff := cmp.Diff(strings.Join(want, "\n")+"\n", log.String()); diff != "" {
+		t.Errorf("log (-want +got):\n%s", diff)
+	}
+	link := ip(t, ns, "link", "show", "wgt0")
+	if !strings.Contains(link, "mtu 1380") || !strings.Contains(link, ",UP") {
+		t.Errorf("link: %s", link)
+	}
+	if a := ip(t, ns, "addr", "show", "dev", "wgt0"); !strings.Contains(a, "inet 10.0.0.1/24") || !strings.Contains(a, "inet6 fd00::1/64") {
+		t.Errorf("addresses: %s", a)
+	}
+	if r := ip(t, ns, "route", "show", "table", "1234"); !strings.Contains(r, "default dev wgt0") {
+		t.Errorf("table 1234: %q", r)
+	}
+	if r := ip(t, ns, "-4", "route", "show", "dev", "wgt0"); !strings.Contains(r, "10.9.0.0/16") {
+		t.Errorf("main: %q", r)
+	}
+
+	// The address's own subnet and the added route count as routed through
+	// the interface; other prefixes do not.
+	for p, want := range map[string]bool{"10.0.0.0/24": true, "10.0.0.128/25": true, "10.9.1.0/24": true, "10.10.0.0/16": false, "0.0.0.0/0": false, "fd09:0:1::/48": true, "fd09:1::/48": false, "fd0a::/16": false} {
+		got, err := h.RoutedThrough("wgt0", netip.MustParsePrefix(p))
+		if err != nil || got != want {
+			t.Errorf("RoutedThrough(%s) = %v, %v; want %v", p, got, err, want)
+		}
+	}
+	if mtu, ok := h.RouteMTU(netip.MustParseAddr("198.51.100.7")); !ok || mtu != 1400 {
+		t.Errorf("RouteMTU via the default route = %d, %v; want 1400", mtu, ok)
+	}
+	if mtu, ok := h.RouteMTU(netip.MustParseAddr("10.9.3.4")); !ok || mtu != 1380 {
+		t.Errorf("RouteMTU via wgt0 = %d, %v; want 1380", mtu, ok)
+	}
+	if mtu, ok := h.DefaultRouteMTU(); !ok || mtu != 1400 {
+		t.Errorf("DefaultRouteMTU = %d, %v", mtu, ok)
+	}
+	log.Reset()
+	if err := h.DeleteLink("wgt0"); err != nil {
+		t.Fatal(err)
+	}
+	if log.String() != "[#] ip link delete dev wgt0\n" || h.LinkExists("wgt0") {
+		t.Errorf("delete: %q, exists=%v", log.String(), h.LinkExists("wgt0"))
+	}
+	if err := h.AddAddress("wgt0", netip.MustParsePrefix("10.0.0.1/24")); err == nil {
+		t.Error("address on a missing link succeeded")
+	}
+}
