@@ -131,3 +131,5 @@ func TestLinux(t *testing.T) {
 		t.Error("address on a missing link succeeded")
 	}
 }
+
+func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }

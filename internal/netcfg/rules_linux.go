@@ -1,0 +1,110 @@
+//go:build linux
+
+package netcfg
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+)
+
+func afOf(v6 bool) (int, string) {
+	if v6 {
+		return unix.AF_INET6, "-6"
+	}
+	return unix.AF_INET, "-4"
+}
+
+// TableEmpty reports whether routing table n has no routes of the family
+// (`ip -4|-6 route show table N` prints nothing); wg-quick picks the first
+// empty table from 51820 on for its default routes.
+func (h *Linux) TableEmpty(n int, v6 bool) (bool, error) {
+	af, _ := afOf(v6)
+	routes, err := h.nl().RouteListFiltered(af, &netlink.Route{Table: n}, netlink.RT_FILTER_TABLE)
+	if err != nil {
+		return false, err
+	}
+	return len(routes) == 0, nil
+}
+
+// AddDefaultRules adds wg-quick's policy rules for a default route through
+// table n: `ip -4|-6 rule add not fwmark N table N` and
+// `ip -4|-6 rule add table main suppress_prefixlength 0`.
+func (h *Linux) AddDefaultRules(n int, v6 bool) error {
+	af, flag := afOf(v6)
+	h.logf("ip %s rule add not fwmark %d table %d", flag, n, n)
+	r := netlink.NewRule()
+	r.Family, r.Mark, r.Table, r.Invert = af, uint32(n), n, true
+	if err := h.nl().RuleAdd(r); err != nil {
+		return fmt.Errorf("add rule not fwmark %d table %d: %w", n, n, err)
+	}
+	h.logf("ip %s rule add table main suppress_prefixlength 0", flag)
+	r = netlink.NewRule()
+	r.Family, r.Table, r.SuppressPrefixlen = af, unix.RT_TABLE_MAIN, 0
+	if err := h.nl().RuleAdd(r); err != nil {
+		return fmt.Errorf("add rule table main suppress_prefixlength 0: %w", err)
+	}
+	return nil
+}
+
+// DelDefaultRules removes the rules AddDefaultRules adds, as many times as
+// they are present, as wg-quick's down does with `ip rule delete`.
+func (h *Linux) DelDefaultRules(n int, v6 bool) error {
+	af, flag := afOf(v6)
+	rules, err := h.nl().RuleList(af)
+	if err != nil {
+		return err
+	}
+	for _, r := range rules {
+		switch {
+		case r.Table == n && r.Invert && r.Mark == uint32(n):
+			h.logf("ip %s rule delete table %d", flag, n)
+		case r.Table == unix.RT_TABLE_MAIN && r.SuppressPrefixlen == 0:
+			h.logf("ip %s rule delete table main suppress_prefixlength 0", flag)
+		default:
+			continue
+		}
+		if err := h.nl().RuleDel(&r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetSysctl writes value to a sysctl (`net.ipv4.conf.all.src_valid_mark`)
+// only when it differs, logging `sysctl -q NAME=VALUE` as wg-quick does.
+// Network sysctls belong to the network namespace of the calling thread,
+// not to Handle's.
+func (h *Linux) SetSysctl(name, value string) error {
+	path := filepath.Join("/proc/sys", strings.ReplaceAll(name, ".", "/"))
+	cur, err := os.ReadFile(path)
+	if err == nil && strings.TrimSpace(string(cur)) == value {
+		return nil
+	}
+	h.logf("sysctl -q %s=%s", name, value)
+	if err := os.WriteFile(path, []byte(value), 0o644); err != nil {
+		if os.IsPermission(err) || strings.Contains(err.Error(), "read-only") {
+			return fmt.Errorf("set %s=%s: %w (hint: /proc/sys is read-only here, as in many containers; set it from the host)", name, value, err)
+		}
+		return fmt.Errorf("set %s=%s: %w", name, value, err)
+	}
+	return nil
+}
+
+// IsWireGuard reports whether ifname is a WireGuard interface: a kernel
+// one, or a userspace one with a UAPI socket.
+func (h *Linux) IsWireGuard(ifname string) bool {
+	link, err := h.nl().LinkByName(ifname)
+	if err != nil {
+		return false
+	}
+	if link.Type() == "wireguard" {
+		return true
+	}
+	_, err = os.Stat("/var/run/wireguard/" + ifname + ".sock")
+	return err == nil
+}
