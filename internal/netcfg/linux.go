@@ -53,14 +53,22 @@ func (h *Linux) LinkExists(name string) bool {
 }
 
 // AddAddress adds addr (ip/cidr, host bits kept) to the interface:
-// `ip -4|-6 address add ADDR dev IF`.
-func (h *Linux) AddAddress(ifname string, addr netip.Prefix) error {
-	h.logf("ip %s address add %s dev %s", family(addr), addr, ifname)
+// `ip -4|-6 address add ADDR dev IF`. raw, when set, is the text the
+// config gave, which is what the log line shows.
+func (h *Linux) AddAddress(ifname string, addr netip.Prefix, raw ...string) error {
+	text := addr.String()
+	if len(raw) > 0 && raw[0] != "" {
+		text = raw[0]
+	}
+	h.logf("ip %s address add %s dev %s", family(addr), text, ifname)
 	link, err := h.nl().LinkByName(ifname)
 	if err != nil {
 		return fmt.Errorf("find %s: %w", ifname, err)
 	}
 	a := &netlink.Addr{IPNet: &net.IPNet{IP: addr.Addr().AsSlice(), Mask: net.CIDRMask(addr.Bits(), addr.Addr().BitLen())}}
+	if addr.Addr().Is4() {
+		a.Broadcast = net.IPv4zero // as ip(8): no broadcast address unless asked
+	}
 	if err := h.nl().AddrAdd(link, a); err != nil {
 		return fmt.Errorf("add address %s to %s: %w", addr, ifname, err)
 	}
@@ -140,7 +148,8 @@ func (h *Linux) AddRoute(ifname string, prefix netip.Prefix, table int) error {
 	if err != nil {
 		return fmt.Errorf("find %s: %w", ifname, err)
 	}
-	r := &netlink.Route{LinkIndex: link.Attrs().Index, Dst: ipnet(prefix.Masked()), Table: table}
+	// Scope link, as ip(8) gives a route through a device without a gateway.
+	r := &netlink.Route{LinkIndex: link.Attrs().Index, Dst: ipnet(prefix.Masked()), Table: table, Scope: netlink.SCOPE_LINK}
 	if err := h.nl().RouteAdd(r); err != nil {
 		return fmt.Errorf("add route %s dev %s%s: %w", prefix, ifname, suffix, err)
 	}
@@ -183,4 +192,11 @@ func (h *Linux) DefaultRouteMTU() (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// AddWireGuardLink creates a kernel WireGuard interface:
+// `ip link add dev IF type wireguard`.
+func (h *Linux) AddWireGuardLink(ifname string) error {
+	h.logf("ip link add dev %s type wireguard", ifname)
+	return h.nl().LinkAdd(&netlink.Wireguard{LinkAttrs: netlink.LinkAttrs{Name: ifname}})
 }

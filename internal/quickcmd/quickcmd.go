@@ -52,7 +52,9 @@ func Run(env *cli.Env, args []string) error {
 	switch args[0] {
 	case "strip":
 		return strip(env, prog, args[1])
-	case "up", "down", "save":
+	case "up", "down":
+		return upDown(env, prog, args[0], args[1])
+	case "save":
 		return cli.Fail(fmt.Sprintf("%s: `%s' is not built yet in this version of wgtools", prog, args[0]))
 	}
 	fmt.Fprintf(env.Stderr, usageText, prog)
@@ -86,7 +88,7 @@ func Lookup(operand string, warn io.Writer) (*Source, error) {
 	if m == nil {
 		return nil, message("The config file must be a valid interface name, followed by .conf")
 	}
-	resolved, err := resolve(path)
+	resolved, err := readlinkF(path)
 	if err != nil {
 		return nil, fmt.Errorf("`%s' does not exist", path)
 	}
@@ -103,8 +105,8 @@ type message string
 
 func (m message) Error() string { return string(m) }
 
-// resolve is readlink -f: absolute, every symbolic link followed.
-func resolve(path string) (string, error) {
+// readlinkF is readlink -f: absolute, every symbolic link followed.
+func readlinkF(path string) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return "", err
