@@ -47,7 +47,8 @@ func Main(args []string, def string) int {
 	if name != "wireguard-go" {
 		// A command runs for milliseconds: collecting garbage costs more
 		// than it saves, so the collector only runs near the soft limit.
-		// The daemon keeps the default.
+		// The daemon keeps the default; anything else that stays running
+		// (wg-quick up --foreground) must restore it.
 		debug.SetGCPercent(-1)
 		debug.SetMemoryLimit(512 << 20)
 	}
