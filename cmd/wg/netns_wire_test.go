@@ -2,8 +2,8 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/base64"
+	"encoding/hex"
 	"net"
 	"os"
 	"strings"
@@ -74,14 +74,8 @@ func (f *fakeUAPI) take() []string {
 func TestNetnsWireBytes(t *testing.T) {
 	r := newRig(t)
 	hexKey := func(label string) string {
-		k := testKey(label)
-		var b bytes.Buffer
-		raw, _ := decodeB64(k)
-		for _, c := range raw {
-			b.WriteString("0123456789abcdef"[c>>4 : c>>4+1])
-			b.WriteString("0123456789abcdef"[c&15 : c&15+1])
-		}
-		return b.String()
+		raw, _ := base64.StdEncoding.DecodeString(testKey(label))
+		return hex.EncodeToString(raw)
 	}
 	get := "private_key=" + hexKey("dev") + "\nlisten_port=51820\n" +
 		"public_key=" + hexKey("peer0") + "\npreshared_key=" + hexKey("psk0") + "\nendpoint=192.0.2.1:1\npersistent_keepalive_interval=25\nallowed_ip=10.0.0.0/8\nprotocol_version=1\n" +
@@ -125,8 +119,6 @@ func TestNetnsWireBytes(t *testing.T) {
 		}
 	}
 }
-
-func decodeB64(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }
 
 // TestNetnsShowAllErrors: a device that cannot be read is reported and
 // skipped; show all fails only when every device failed.

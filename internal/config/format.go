@@ -48,17 +48,5 @@ func AppendPrefix(b []byte, p netip.Prefix) []byte {
 // FormatEndpoint returns an endpoint as wg writes it.
 func FormatEndpoint(ep netip.AddrPort) string { return string(AppendEndpoint(nil, ep)) }
 
-// FormatAllowedIPs joins allowed IPs with sep.
-func FormatAllowedIPs(ips []AllowedIP, sep string) string {
-	var b []byte
-	for i, ip := range ips {
-		if i > 0 {
-			b = append(b, sep...)
-		}
-		b = AppendPrefix(b, ip.Prefix)
-	}
-	return string(b)
-}
-
 // AppendKey appends the base64 form of k.
 func AppendKey(b []byte, k Key) []byte { return base64.StdEncoding.AppendEncode(b, k[:]) }

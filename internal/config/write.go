@@ -45,13 +45,25 @@ func Write(w io.Writer, c *Config) error {
 		if p.PersistentKeepalive != nil && *p.PersistentKeepalive != 0 {
 			b = append(strconv.AppendInt(append(b, "PersistentKeepalive = "...), int64(*p.PersistentKeepalive), 10), '\n')
 		}
-		if len(b) > 60<<10 {
-			if _, err := w.Write(b); err != nil {
-				return err
-			}
-			b = b[:0]
+		var err error
+		if b, err = FlushFull(w, b); err != nil {
+			return err
 		}
 	}
 	_, err := w.Write(b)
 	return err
+}
+
+// ChunkSize is how much formatted output the writers hold before writing.
+const ChunkSize = 60 << 10
+
+// FlushFull writes b to w once it holds ChunkSize bytes and returns the
+// buffer to append to next: large devices are written in chunks, without
+// building the whole text in memory.
+func FlushFull(w io.Writer, b []byte) ([]byte, error) {
+	if len(b) < ChunkSize {
+		return b, nil
+	}
+	_, err := w.Write(b)
+	return b[:0], err
 }

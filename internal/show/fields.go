@@ -109,11 +109,9 @@ func Field(w io.Writer, d *config.Device, field string, withName bool) error {
 			b = appendKeepalive(b, p.PersistentKeepalive)
 		}
 		b = append(b, '\n')
-		if len(b) > 60<<10 {
-			if _, err := w.Write(b); err != nil {
-				return err
-			}
-			b = b[:0]
+		var err error
+		if b, err = config.FlushFull(w, b); err != nil {
+			return err
 		}
 	}
 	_, err := w.Write(b)

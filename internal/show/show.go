@@ -39,6 +39,10 @@ const (
 // Pretty writes one device's pretty block. Peers are sorted by latest
 // handshake, newest first, never-seen last, keeping device order on ties.
 func Pretty(w io.Writer, d *config.Device, o Options) error {
+	out := w
+	if !o.Color {
+		out = plainWriter{w}
+	}
 	b := make([]byte, 0, 64<<10)
 	field := func(label string) { b = append(append(append(b, "  "+bold...), label...), reset+": "...) }
 	b = append(b, reset+green+bold+"interface"+reset+": "+green...)
@@ -101,24 +105,24 @@ func Pretty(w io.Writer, d *config.Device, o Options) error {
 		if i < len(peers)-1 {
 			b = append(b, '\n')
 		}
-		if len(b) > 60<<10 {
-			if err := writeOut(w, b, o.Color); err != nil {
-				return err
-			}
-			b = b[:0]
+		var err error
+		if b, err = config.FlushFull(out, b); err != nil {
+			return err
 		}
 	}
-	return writeOut(w, b, o.Color)
+	_, err := out.Write(b)
+	return err
 }
 
-// writeOut writes b, without escape sequences unless colour is on. Chunks
-// always end at a line end, so no sequence is split.
-func writeOut(w io.Writer, b []byte, color bool) error {
-	if !color {
-		b = stripEscapes(b)
+// plainWriter drops escape sequences on the way to w. Chunks always end at a
+// line end, so no sequence is split between writes.
+type plainWriter struct{ w io.Writer }
+
+func (p plainWriter) Write(b []byte) (int, error) {
+	if _, err := p.w.Write(stripEscapes(b)); err != nil {
+		return 0, err
 	}
-	_, err := w.Write(b)
-	return err
+	return len(b), nil
 }
 
 func (o Options) appendSecret(b []byte, k config.Key) []byte {
@@ -197,10 +201,8 @@ func bytesText(b uint64) string {
 	return fmt.Sprintf("%.2f "+cyan+"TiB"+reset, float64(b)/(k*k*k*k))
 }
 
-// StripEscapes removes every ESC[…letter sequence, as upstream does when
+// stripEscapes removes every ESC[…letter sequence, as upstream does when
 // colour is off.
-func StripEscapes(s string) string { return string(stripEscapes([]byte(s))) }
-
 func stripEscapes(s []byte) []byte {
 	out := s[:0:0]
 	for i := 0; i < len(s); i++ {

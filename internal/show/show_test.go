@@ -59,7 +59,7 @@ func TestPretty(t *testing.T) {
 			t.Errorf("coloured output lacks %q", s)
 		}
 	}
-	if got := StripEscapes(b.String()); got != want {
+	if got := plain(b.String()); got != want {
 		t.Errorf("coloured output without escapes differs:\n%s", cmp.Diff(want, got))
 	}
 	b.Reset()
@@ -72,17 +72,17 @@ func TestPretty(t *testing.T) {
 func TestTimesAndUnits(t *testing.T) {
 	tests := []struct{ got, want string }{
 		{ago(1000, time.Unix(1000, 0)), "Now"},
-		{StripEscapes(ago(1001, time.Unix(1000, 0))), "(System clock wound backward; connection problems may ensue.)"},
-		{StripEscapes(ago(0, time.Unix(365*86400+86400+3600+60+2, 0))), "1 year, 1 day, 1 hour, 1 minute, 2 seconds ago"},
-		{StripEscapes(duration(1)), "1 second"},
-		{StripEscapes(duration(120)), "2 minutes"},
-		{StripEscapes(duration(2 * 365 * 86400)), "2 years"},
-		{StripEscapes(bytesText(0)), "0 B"},
-		{StripEscapes(bytesText(1023)), "1023 B"},
-		{StripEscapes(bytesText(1024)), "1.00 KiB"},
-		{StripEscapes(bytesText(1288490188)), "1.20 GiB"},
-		{StripEscapes(bytesText(1 << 40)), "1.00 TiB"},
-		{StripEscapes(bytesText(5 << 20)), "5.00 MiB"},
+		{plain(ago(1001, time.Unix(1000, 0))), "(System clock wound backward; connection problems may ensue.)"},
+		{plain(ago(0, time.Unix(365*86400+86400+3600+60+2, 0))), "1 year, 1 day, 1 hour, 1 minute, 2 seconds ago"},
+		{plain(duration(1)), "1 second"},
+		{plain(duration(120)), "2 minutes"},
+		{plain(duration(2 * 365 * 86400)), "2 years"},
+		{plain(bytesText(0)), "0 B"},
+		{plain(bytesText(1023)), "1023 B"},
+		{plain(bytesText(1024)), "1.00 KiB"},
+		{plain(bytesText(1288490188)), "1.20 GiB"},
+		{plain(bytesText(1 << 40)), "1.00 TiB"},
+		{plain(bytesText(5 << 20)), "5.00 MiB"},
 	}
 	for i, tt := range tests {
 		if tt.got != tt.want {
@@ -186,3 +186,5 @@ func TestJSONSchema(t *testing.T) {
 		}
 	}
 }
+
+func plain(s string) string { return string(stripEscapes([]byte(s))) }

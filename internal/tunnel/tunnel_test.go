@@ -168,14 +168,8 @@ func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); retur
 // (the device reports the public key it computes).
 func pub(t *testing.T, d *config.Device) config.Key {
 	t.Helper()
-	var b bytes.Buffer
-	b.WriteString("private_key=")
-	for _, c := range d.PrivateKey {
-		b.WriteString("0123456789abcdef"[c>>4 : c>>4+1])
-		b.WriteString("0123456789abcdef"[c&15 : c&15+1])
-	}
-	b.WriteString("\nerrno=0\n\n")
-	dd, err := wgctl.DecodeGet(&b, "k")
+	reply := "private_key=" + hex.EncodeToString(d.PrivateKey[:]) + "\nerrno=0\n\n"
+	dd, err := wgctl.DecodeGet(strings.NewReader(reply), "k")
 	if err != nil {
 		t.Fatal(err)
 	}
