@@ -101,46 +101,45 @@ func (h *Linux) DeleteLink(ifname string) error {
 	return h.nl().LinkDel(link)
 }
 
-// RoutedThrough reports whether the kernel already routes prefix through
-// the interface (`ip route show dev IF match P` prints something): such
-// prefixes, like an address's own subnet, get no route of their own.
-func (h *Linux) RoutedThrough(ifname string, prefix netip.Prefix) (bool, error) {
+// RoutesThrough lists the main-table routes of one family through the
+// interface. A prefix that one of them contains is what `ip route show dev
+// IF match P` would print, so wg-quick adds no route for it.
+func (h *Linux) RoutesThrough(ifname string, v6 bool) ([]netip.Prefix, error) {
 	link, err := h.nl().LinkByName(ifname)
 	if err != nil {
-		return false, err
+		return nil, fmt.Errorf("find %s: %w", ifname, err)
 	}
 	fam := unix.AF_INET
-	if prefix.Addr().Is6() {
-		fam = unix.AF_INET6
+	all := netip.PrefixFrom(netip.IPv4Unspecified(), 0)
+	if v6 {
+		fam, all = unix.AF_INET6, netip.PrefixFrom(netip.IPv6Unspecified(), 0)
 	}
 	routes, err := h.nl().RouteListFiltered(fam, &netlink.Route{LinkIndex: link.Attrs().Index, Table: unix.RT_TABLE_MAIN},
 		netlink.RT_FILTER_OIF|netlink.RT_FILTER_TABLE)
 	if err != nil {
-		return false, err
+		return nil, fmt.Errorf("list routes through %s: %w", ifname, err)
 	}
+	out := make([]netip.Prefix, 0, len(routes))
 	for _, r := range routes {
-		// "match P": routes whose prefix contains P.
-		dst := netip.PrefixFrom(netip.IPv4Unspecified(), 0)
-		if fam == unix.AF_INET6 {
-			dst = netip.PrefixFrom(netip.IPv6Unspecified(), 0)
-		}
+		dst := all
 		if r.Dst != nil {
 			a, _ := netip.AddrFromSlice(r.Dst.IP)
 			ones, _ := r.Dst.Mask.Size()
 			dst = netip.PrefixFrom(a.Unmap(), ones)
 		}
-		if dst.Bits() <= prefix.Bits() && dst.Contains(prefix.Addr()) {
-			return true, nil
-		}
+		out = append(out, dst)
 	}
-	return false, nil
+	return out, nil
 }
 
 // AddRoute routes prefix through the interface, in the main table (table
-// 0) or table n: `ip -4|-6 route add P dev IF [table N]`.
-func (h *Linux) AddRoute(ifname string, prefix netip.Prefix, table int) error {
+// 0) or table n: `ip -4|-6 route add P dev IF [table N]`. name, when
+// given, is how the table appears in the log.
+func (h *Linux) AddRoute(ifname string, prefix netip.Prefix, table int, name ...string) error {
 	suffix := ""
-	if table != 0 {
+	if len(name) > 0 && name[0] != "" {
+		suffix = " table " + name[0]
+	} else if table != 0 {
 		suffix = fmt.Sprintf(" table %d", table)
 	}
 	h.logf("ip %s route add %s dev %s%s", family(prefix), prefix, ifname, suffix)

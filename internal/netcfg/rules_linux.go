@@ -51,25 +51,28 @@ func (h *Linux) AddDefaultRules(n int, v6 bool) error {
 	return nil
 }
 
-// DelDefaultRules removes the rules AddDefaultRules adds, as many times as
-// they are present, as wg-quick's down does with `ip rule delete`.
+// DelDefaultRules removes the rules AddDefaultRules adds, as wg-quick's
+// down does: first every rule looking up table n (`ip -4|-6 rule delete
+// table N`), then every `from all lookup main suppress_prefixlength 0`.
 func (h *Linux) DelDefaultRules(n int, v6 bool) error {
 	af, flag := afOf(v6)
 	rules, err := h.nl().RuleList(af)
 	if err != nil {
 		return err
 	}
-	for _, r := range rules {
-		switch {
-		case r.Table == n && r.Invert && r.Mark == uint32(n):
-			h.logf("ip %s rule delete table %d", flag, n)
-		case r.Table == unix.RT_TABLE_MAIN && r.SuppressPrefixlen == 0:
-			h.logf("ip %s rule delete table main suppress_prefixlength 0", flag)
-		default:
-			continue
-		}
-		if err := h.nl().RuleDel(&r); err != nil {
-			return err
+	for pass := 0; pass < 2; pass++ {
+		for _, r := range rules {
+			switch {
+			case pass == 0 && r.Table == n:
+				h.logf("ip %s rule delete table %d", flag, n)
+			case pass == 1 && r.Table == unix.RT_TABLE_MAIN && r.SuppressPrefixlen == 0 && r.Src == nil && r.Dst == nil && r.Mark == 0 && !r.Invert:
+				h.logf("ip %s rule delete table main suppress_prefixlength 0", flag)
+			default:
+				continue
+			}
+			if err := h.nl().RuleDel(&r); err != nil {
+				return fmt.Errorf("delete rule table %d: %w", r.Table, err)
+			}
 		}
 	}
 	return nil

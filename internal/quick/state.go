@@ -1,0 +1,81 @@
+package quick
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// State is what `up` applied to the host beyond the link itself, kept so
+// that `down` can undo it even after the tunnel process died.
+type State struct {
+	Interface string `json:"interface"`
+	// Userspace is set when the link is a userspace tunnel.
+	Userspace bool `json:"userspace,omitempty"`
+	// Table is the table and fwmark of the default-route policy rules.
+	Table int `json:"table,omitempty"`
+	// Firewall is set once the wg-quick-IF tables may exist.
+	Firewall bool `json:"firewall,omitempty"`
+	// DNS names the DNS backend used.
+	DNS string `json:"dns,omitempty"`
+}
+
+// StateStore keeps States by interface name.
+type StateStore interface {
+	Save(st *State) error
+	// Load returns nil, nil when there is no state for name.
+	Load(name string) (*State, error)
+	Remove(name string) error
+}
+
+// Dir is a StateStore of NAME.json files (0600) in a directory (0700),
+// /run/wgtools by default.
+type Dir string
+
+// DefaultStateDir is where wg-quick keeps its state.
+const DefaultStateDir = "/run/wgtools"
+
+func (d Dir) path(name string) string { return filepath.Join(string(d), name+".json") }
+
+// Save writes the state atomically.
+func (d Dir) Save(st *State) error {
+	if err := os.MkdirAll(string(d), 0o700); err != nil {
+		return err
+	}
+	data, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	tmp := d.path(st.Interface) + ".tmp"
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, d.path(st.Interface))
+}
+
+// Load reads the state of name.
+func (d Dir) Load(name string) (*State, error) {
+	data, err := os.ReadFile(d.path(name))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var st State
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("%s: %w", d.path(name), err)
+	}
+	return &st, nil
+}
+
+// Remove deletes the state of name; a missing one is not an error.
+func (d Dir) Remove(name string) error {
+	err := os.Remove(d.path(name))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
+}
