@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -20,45 +21,61 @@ func (p *pair) quick(i int, bin string, env []string, args ...string) result {
 	return runResult(p.t, cmd)
 }
 
-// hostState is what `up` changes, as ip(8) reports it.
+// hostState is what `up` changes, as ip(8), nft(8), sysctl(8) and
+// Debian's wg report it.
 func (p *pair) hostState(i int, dev string) string {
 	out, _ := exec.Command("ip", "netns", "exec", p.ns[i], "sh", "-c",
 		"ip -o link show dev "+dev+" 2>&1 | sed 's/^[0-9]*: //; s/ qdisc.*//'; ip -o addr show dev "+dev+" 2>&1 | sed 's/^[0-9]*: //; s/valid_lft.*//'; "+
-			"ip -4 route show table all 2>&1 | grep -v 'dev va\\|dev lo\\|^local\\|^broadcast\\|^multicast'; ip -6 route show table all 2>&1 | grep "+dev+"; ip rule; ip -6 rule").CombinedOutput()
+			"ip -4 route show table all 2>&1 | grep -v 'dev va\\|dev lo\\|^local\\|^broadcast\\|^multicast'; ip -6 route show table all 2>&1 | grep "+dev+"; ip rule; ip -6 rule; "+
+			"echo nft:; nft list ruleset; echo src_valid_mark=$(sysctl -n net.ipv4.conf.all.src_valid_mark); /usr/bin/wg showconf "+dev+" 2>&1").CombinedOutput()
 	return string(out)
+}
+
+// quickConfigs are the differential configs: [Interface] lines, then the
+// peers' lines. PEER1, PEER2 are replaced by public keys.
+var quickConfigs = map[string]string{
+	"split":         "Address = 10.0.0.1/24\n[Peer]\nPublicKey = PEER1\nEndpoint = 192.168.241.2:51821\nAllowedIPs = 10.0.0.2/32, 10.77.0.0/16",
+	"dual-stack":    "Address = 10.0.0.1/24, fd00::1/64\n[Peer]\nPublicKey = PEER1\nEndpoint = 192.168.241.2:51821\nAllowedIPs = 10.0.0.0/24, fd00::/64, 10.8.0.0/16, fd08::/32, 10.8.1.0/24",
+	"full-v4":       "Address = 10.0.0.1/24\n[Peer]\nPublicKey = PEER1\nEndpoint = 192.168.241.2:51821\nAllowedIPs = 0.0.0.0/0",
+	"full-v4v6":     "Address = 10.0.0.1/24, fd00::1/64\n[Peer]\nPublicKey = PEER1\nEndpoint = 192.168.241.2:51821\nAllowedIPs = 0.0.0.0/0, ::/0",
+	"full-lan":      "Address = 10.0.0.1/24\n[Peer]\nPublicKey = PEER1\nEndpoint = 192.168.241.2:51821\nAllowedIPs = 0.0.0.0/0, 192.168.50.0/24, 10.0.0.0/24",
+	"fwmark":        "Address = 10.0.0.1/24\nFwMark = 0x1234\n[Peer]\nPublicKey = PEER1\nEndpoint = 192.168.241.2:51821\nAllowedIPs = 0.0.0.0/0, ::/0",
+	"ipv6-endpoint": "Address = 10.0.0.1/24, fd00::1/64\n[Peer]\nPublicKey = PEER1\nEndpoint = [fd99::2]:51821\nAllowedIPs = ::/0, 10.9.0.0/16",
+	"table-num":     "Address = 10.0.0.1/24\nTable = 1234\n[Peer]\nPublicKey = PEER1\nEndpoint = 192.168.241.2:51821\nAllowedIPs = 0.0.0.0/0, 10.9.0.0/16",
+	"table-off":     "Address = 10.0.0.1/24\nTable = off\n[Peer]\nPublicKey = PEER1\nEndpoint = 192.168.241.2:51821\nAllowedIPs = 0.0.0.0/0, 10.9.0.0/16",
+	"fixed-mtu":     "Address = 10.0.0.1/32\nMTU = 1280\n[Peer]\nPublicKey = PEER1\nEndpoint = 192.168.241.2:51821\nAllowedIPs = 10.9.0.0/16",
+	"hooks":         "Address = 10.0.0.1/24\nPreUp = echo pre %i\nPostUp = echo post %i # kept\nPreDown = echo predown %i\nPostDown = echo postdown %i\n[Peer]\nPublicKey = PEER1\nEndpoint = 192.168.241.2:51821\nAllowedIPs = 10.9.0.0/16",
+	"peers-overlap": "Address = 10.0.0.1/24\n[Peer]\nPublicKey = PEER1\nEndpoint = 192.168.241.2:51821\nAllowedIPs = 10.9.0.0/16, 10.0.0.0/25\n[Peer]\nPublicKey = PEER2\nAllowedIPs = 10.9.1.0/24, 10.10.0.0/16, 0.0.0.0/0",
 }
 
 // TestQuickUpDownCompat brings configs up and down with our wg-quick and
 // with Debian's (using Debian's wireguard-go as its userspace daemon) and
-// compares the [#] lines (but for how the link is made) and the host state.
+// compares the [#] lines (but for how the link is made) and the host state:
+// link, addresses, routes in all tables, rules, nftables, src_valid_mark
+// and wg showconf.
 func TestQuickUpDownCompat(t *testing.T) {
 	if _, err := exec.LookPath("wg-quick"); err != nil {
 		t.Skip("wg-quick not installed")
 	}
 	p := newPair(t)
+	p.underlay()
 	ka, _ := keypair(t)
 	_, pb := keypair(t)
+	_, pc := keypair(t)
 	dir := t.TempDir()
 	os.Chmod(dir, 0o700)
 	ours := p.ourQuick()
-	peer := "\n[Peer]\nPublicKey = " + pb + "\nEndpoint = 192.168.241.2:51821\n"
-	configs := map[string]string{
-		"split":      "Address = 10.0.0.1/24\nAllowedIPs = 10.0.0.2/32, 10.77.0.0/16",
-		"dual-stack": "Address = 10.0.0.1/24, fd00::1/64\nAllowedIPs = 10.0.0.0/24, fd00::/64, 10.8.0.0/16, fd08::/32, 10.8.1.0/24",
-		"table-num":  "Address = 10.0.0.1/24\nTable = 1234\nAllowedIPs = 0.0.0.0/0, 10.9.0.0/16",
-		"table-off":  "Address = 10.0.0.1/24\nTable = off\nAllowedIPs = 10.9.0.0/16",
-		"fixed-mtu":  "Address = 10.0.0.1/32\nMTU = 1280\nAllowedIPs = 10.9.0.0/16",
-		"hooks":      "Address = 10.0.0.1/24\nPreUp = echo pre %i\nPostUp = echo post %i # kept\nPreDown = echo predown %i\nPostDown = echo postdown %i\nAllowedIPs = 10.9.0.0/16",
-		"overlap":    "Address = 10.0.0.1/24\nAllowedIPs = 10.9.0.0/16, 10.9.1.0/24, 10.0.0.0/25",
-	}
 	// How the link is made may differ (the acceptance allows it): Debian's ip
 	// says `ip link add IF` (1.0.20250521 added `dev`) and prints its error,
 	// and Debian's daemon prints a banner.
 	linkMade := regexp.MustCompile(`(?s)\[#\] ip link add .*?\[#\] \S+ wgqc0\n(┌.*?┘\n)?`)
 	linkLocal := regexp.MustCompile(`(?m)^.*fe80::.*\n`)
-	for name, body := range configs {
-		iface, rest, _ := strings.Cut(body, "\nAllowedIPs")
-		text := "[Interface]\nPrivateKey = " + ka + "\nListenPort = 51820\n" + iface + "\n" + strings.Replace(peer, "\n[Peer]", "[Peer]", 1) + "AllowedIPs" + rest + "\n"
+	// Debian's 1.0.20210914 adds a default route before its rules;
+	// 1.0.20250521 after them.
+	routeFirst := regexp.MustCompile(`(\[#\] ip -[46] route add \S+/0 dev wgqc0 table \d+\n)(\[#\] ip -[46] rule add not fwmark \d+ table \d+\n\[#\] ip -[46] rule add table main suppress_prefixlength 0\n)`)
+	for _, name := range sortedKeys(quickConfigs) {
+		body := strings.NewReplacer("PEER1", pb, "PEER2", pc).Replace(quickConfigs[name])
+		text := "[Interface]\nPrivateKey = " + ka + "\nListenPort = 51820\n" + body + "\n"
 		path := filepath.Join(dir, "wgqc0.conf")
 		os.WriteFile(path, []byte(text), 0o600)
 		var got [2]string
@@ -66,10 +83,13 @@ func TestQuickUpDownCompat(t *testing.T) {
 			bin string
 			env []string
 		}{{"wg-quick", []string{"WG_QUICK_USERSPACE_IMPLEMENTATION=" + referenceDaemon()}}, {ours, nil}} {
+			// Neither puts src_valid_mark back; start each run from 0.
+			p.in(0, "sysctl", "-qw", "net.ipv4.conf.all.src_valid_mark=0")
 			before := p.hostState(0, "wgqc0")
 			up := p.quick(0, w.bin, w.env, "up", path)
 			upState := p.hostState(0, "wgqc0")
 			down := p.quick(0, w.bin, w.env, "down", path)
+			p.in(0, "sysctl", "-qw", "net.ipv4.conf.all.src_valid_mark=0")
 			after := p.hostState(0, "wgqc0")
 			if before != after {
 				t.Errorf("%s: %s down left state:\n%s\nwas:\n%s", name, w.bin, after, before)
@@ -78,6 +98,7 @@ func TestQuickUpDownCompat(t *testing.T) {
 			if i == 0 {
 				// 1.0.20250521 runs PreUp after the link exists; Debian's before.
 				up.Stderr = strings.Replace(up.Stderr, "[#] echo pre wgqc0\n[#] LINK\n", "[#] LINK\n[#] echo pre wgqc0\n", 1)
+				up.Stderr = routeFirst.ReplaceAllString(up.Stderr, "$2$1")
 			} else {
 				// 1.0.20260223 keeps a hook's # text; Debian's cut it.
 				up.Stderr = strings.Replace(up.Stderr, " # kept", "", 1)
@@ -93,29 +114,45 @@ func TestQuickUpDownCompat(t *testing.T) {
 	}
 }
 
-// TestQuickRefusesWhatIsNotBuilt: configs needing unbuilt parts fail before
-// any change.
-func TestQuickRefusesWhatIsNotBuilt(t *testing.T) {
+// underlay gives the pair IPv6 on the veth and default routes both ways.
+func (p *pair) underlay() {
+	for i, dev := range []string{"va", "vb"} {
+		p.in(i, "ip", "addr", "add", fmt.Sprintf("fd99::%d/64", i+1), "dev", dev, "nodad")
+		p.in(i, "ip", "route", "add", "default", "via", fmt.Sprintf("192.168.241.%d", 2-i))
+		p.in(i, "ip", "-6", "route", "add", "default", "via", fmt.Sprintf("fd99::%d", 2-i))
+	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// TestQuickBadInput: configs that cannot work fail before any change, with
+// the file and line where there is one.
+func TestQuickBadInput(t *testing.T) {
 	p := newPair(t)
 	ka, _ := keypair(t)
 	_, pb := keypair(t)
 	dir := t.TempDir()
-	for name, extra := range map[string]string{
-		"dns":     "DNS = 1.1.1.1\nAllowedIPs = 10.9.0.0/16",
-		"default": "AllowedIPs = 0.0.0.0/0",
-		"save":    "SaveConfig = true\nAllowedIPs = 10.9.0.0/16",
-		"badline": "Bogus = 1\nAllowedIPs = 10.9.0.0/16",
+	for name, c := range map[string]struct{ extra, want string }{
+		"badline": {"Bogus = 1\nAllowedIPs = 10.9.0.0/16", ":4: Line unrecognized: `Bogus=1'\n  hint: unknown key Bogus"},
+		"typo":    {"Adress = 10.0.0.2/24\nAllowedIPs = 10.9.0.0/16", ":4: Line unrecognized: `Adress=10.0.0.2/24'\n  hint: unknown key Adress; did you mean Address?\n"},
+		"table":   {"Table = nosuch\nAllowedIPs = 10.9.0.0/16", "table `nosuch': no such routing table"},
+		"mtu":     {"MTU = big\nAllowedIPs = 10.9.0.0/16", "MTU `big' is not a number"},
+		"address": {"Address = 10.0.0.300/24\nAllowedIPs = 10.9.0.0/16", "address `10.0.0.300/24' is not an IP address"},
 	} {
-		iface, rest, _ := strings.Cut(extra, "AllowedIPs")
+		iface, rest, _ := strings.Cut(c.extra, "AllowedIPs")
 		path := filepath.Join(dir, "wgqr0.conf")
 		os.WriteFile(path, []byte("[Interface]\nPrivateKey = "+ka+"\nAddress = 10.0.0.1/24\n"+iface+"[Peer]\nPublicKey = "+pb+"\nAllowedIPs"+rest+"\n"), 0o600)
 		before := p.hostState(0, "wgqr0")
 		r := p.quick(0, p.ourQuick(), nil, "up", path)
-		if r.Code != 1 || !strings.HasPrefix(r.Stderr, "wg-quick: ") {
-			t.Errorf("%s: %+v", name, r)
-		}
-		if name == "badline" && !strings.Contains(r.Stderr, path+":4: Line unrecognized: `Bogus=1'") {
-			t.Errorf("badline message: %q", r.Stderr)
+		if r.Code != 1 || !strings.HasPrefix(r.Stderr, "wg-quick: ") || !strings.Contains(r.Stderr, c.want) {
+			t.Errorf("%s: %+v, want %q", name, r, c.want)
 		}
 		if after := p.hostState(0, "wgqr0"); after != before {
 			t.Errorf("%s changed the host:\n%s", name, after)

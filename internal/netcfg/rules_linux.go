@@ -79,23 +79,25 @@ func (h *Linux) DelDefaultRules(n int, v6 bool) error {
 }
 
 // SetSysctl writes value to a sysctl (`net.ipv4.conf.all.src_valid_mark`)
-// only when it differs, logging `sysctl -q NAME=VALUE` as wg-quick does.
-// Network sysctls belong to the network namespace of the calling thread,
-// not to Handle's.
-func (h *Linux) SetSysctl(name, value string) error {
+// only when it differs, logging `sysctl -q NAME=VALUE` as wg-quick does,
+// and returns the value it replaced ("" when it changed nothing). Network
+// sysctls belong to the network namespace of the calling thread, not to
+// Handle's.
+func (h *Linux) SetSysctl(name, value string) (old string, err error) {
 	path := filepath.Join("/proc/sys", strings.ReplaceAll(name, ".", "/"))
 	cur, err := os.ReadFile(path)
 	if err == nil && strings.TrimSpace(string(cur)) == value {
-		return nil
+		return "", nil
 	}
+	old = strings.TrimSpace(string(cur))
 	h.logf("sysctl -q %s=%s", name, value)
 	if err := os.WriteFile(path, []byte(value), 0o644); err != nil {
 		if os.IsPermission(err) || strings.Contains(err.Error(), "read-only") {
-			return fmt.Errorf("set %s=%s: %w (hint: /proc/sys is read-only here, as in many containers; set it from the host)", name, value, err)
+			return "", fmt.Errorf("set %s=%s: %w\n  hint: /proc/sys is read-only here, as in many containers; set it from the host (docker run --sysctl %s=%s)", name, value, err, name, value)
 		}
-		return fmt.Errorf("set %s=%s: %w", name, value, err)
+		return "", fmt.Errorf("set %s=%s: %w", name, value, err)
 	}
-	return nil
+	return old, nil
 }
 
 // IsWireGuard reports whether ifname is a WireGuard interface: a kernel

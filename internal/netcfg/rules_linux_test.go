@@ -79,7 +79,7 @@ func TestSetSysctl(t *testing.T) {
 			t.Errorf("fresh namespace has src_valid_mark %q", b)
 		}
 		for i := 0; i < 2; i++ { // the second time it is already 1: no write, no log
-			if err := h.SetSysctl(name, "1"); err != nil {
+			if _, err := h.SetSysctl(name, "1"); err != nil {
 				t.Error(err)
 			}
 		}

@@ -37,7 +37,9 @@ type Host interface {
 	TableEmpty(n int, v6 bool) (bool, error)
 	AddDefaultRules(n int, v6 bool) error
 	DelDefaultRules(n int, v6 bool) error
-	SetSysctl(name, value string) error
+	// SetSysctl sets a sysctl when it differs and returns the old value
+	// ("" when unchanged).
+	SetSysctl(name, value string) (old string, err error)
 	DeleteLink(ifname string) error
 	IsWireGuard(ifname string) bool
 }

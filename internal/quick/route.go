@@ -13,6 +13,8 @@ import (
 // for default routes.
 const firstTable = 51820
 
+const srcValidMark = "net.ipv4.conf.all.src_valid_mark"
+
 // routes adds a route for each allowed IP, longest prefix first: into the
 // given table, or (Table auto) into main unless the kernel already routes
 // the prefix through the interface, with /0 going through add_default.
@@ -113,8 +115,15 @@ func (e *Env) addDefault(name string, p netip.Prefix, dev *config.Device, st *St
 		return err
 	}
 	if !v6 {
-		if err := e.Host.SetSysctl("net.ipv4.conf.all.src_valid_mark", "1"); err != nil {
+		old, err := e.Host.SetSysctl(srcValidMark, "1")
+		if err != nil {
 			return err
+		}
+		if old != "" {
+			st.SrcValidMark = old
+			if err := e.save(st); err != nil {
+				return err
+			}
 		}
 	}
 	addrs, err := e.Host.Addresses(name, v6)

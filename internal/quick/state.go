@@ -18,6 +18,9 @@ type State struct {
 	Table int `json:"table,omitempty"`
 	// Firewall is set once the wg-quick-IF tables may exist.
 	Firewall bool `json:"firewall,omitempty"`
+	// SrcValidMark is the value src_valid_mark had before `up` set it;
+	// only a failed `up` puts it back (as upstream, `down` leaves it).
+	SrcValidMark string `json:"src_valid_mark,omitempty"`
 	// DNS names the DNS backend used.
 	DNS string `json:"dns,omitempty"`
 }

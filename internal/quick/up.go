@@ -119,6 +119,11 @@ func (e *Env) undo(name string, st *State) {
 		}
 	}
 	e.delRules(st.Table)
+	if st.SrcValidMark != "" {
+		if _, err := e.Host.SetSysctl(srcValidMark, st.SrcValidMark); err != nil {
+			e.logf("[!] rollback: %v", err)
+		}
+	}
 	if e.Host.LinkExists(name) {
 		if err := e.Host.DeleteLink(name); err != nil {
 			e.logf("[!] rollback: %v", err)

@@ -45,20 +45,37 @@ func Run(env *cli.Env, args []string) error {
 		fmt.Fprintf(env.Stderr, usageText, prog)
 		return nil
 	}
-	if len(args) != 2 {
+	verb, operand, foreground, ok := parseArgs(args)
+	if !ok {
 		fmt.Fprintf(env.Stderr, usageText, prog)
 		return &cli.Silent{}
 	}
-	switch args[0] {
-	case "strip":
-		return strip(env, prog, args[1])
-	case "up", "down":
-		return upDown(env, prog, args[0], args[1])
-	case "save":
-		return cli.Fail(fmt.Sprintf("%s: `%s' is not built yet in this version of wgtools", prog, args[0]))
+	if verb == "strip" {
+		return strip(env, prog, operand, args)
 	}
-	fmt.Fprintf(env.Stderr, usageText, prog)
-	return &cli.Silent{}
+	return action(env, prog, verb, operand, foreground, args)
+}
+
+// parseArgs reads `ACTION OPERAND`, and `up --foreground OPERAND` (the
+// flag on either side of the operand).
+func parseArgs(args []string) (verb, operand string, foreground, ok bool) {
+	if len(args) == 3 && args[0] == "up" {
+		switch "--foreground" {
+		case args[1]:
+			return "up", args[2], true, true
+		case args[2]:
+			return "up", args[1], true, true
+		}
+		return "", "", false, false
+	}
+	if len(args) != 2 {
+		return "", "", false, false
+	}
+	switch args[0] {
+	case "up", "down", "save", "strip":
+		return args[0], args[1], false, true
+	}
+	return "", "", false, false
 }
 
 var (
@@ -114,13 +131,17 @@ func readlinkF(path string) (string, error) {
 	return filepath.EvalSymlinks(abs)
 }
 
-// strip is `wg-quick strip`: the config without wg-quick's own keys.
-func strip(env *cli.Env, prog, operand string) error {
+// strip is `wg-quick strip`: the config without wg-quick's own keys. It
+// needs root only when the file is not readable otherwise.
+func strip(env *cli.Env, prog, operand string, args []string) error {
 	src, err := Lookup(operand, env.Stderr)
 	if err != nil {
 		return cli.Fail(prog + ": " + err.Error())
 	}
 	f, err := os.Open(src.Path)
+	if errors.Is(err, os.ErrPermission) && os.Geteuid() != 0 {
+		return autoSu(env, prog, args...)
+	}
 	if err != nil {
 		return cli.Fail(fmt.Sprintf("%s: %s: %v", prog, src.Path, err))
 	}

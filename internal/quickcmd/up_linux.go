@@ -1,38 +1,96 @@
 package quickcmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"net/netip"
 	"os"
 	"os/exec"
+	"os/signal"
+	"syscall"
 
 	"github.com/wgtools/wgtools/internal/cli"
 	"github.com/wgtools/wgtools/internal/config"
+	"github.com/wgtools/wgtools/internal/firewall"
 	"github.com/wgtools/wgtools/internal/netcfg"
 	"github.com/wgtools/wgtools/internal/quick"
 	"github.com/wgtools/wgtools/internal/resolve"
-	"github.com/wgtools/wgtools/internal/tunnel"
 	"github.com/wgtools/wgtools/internal/wgctl"
 )
 
-// upDown runs `wg-quick up|down CONFIG`.
-func upDown(env *cli.Env, prog, action, operand string) error {
+// action runs `wg-quick up|down|save CONFIG`.
+func action(env *cli.Env, prog, verb, operand string, foreground bool, args []string) error {
 	if os.Geteuid() != 0 {
-		return cli.Fail(prog + ": must be run as root")
+		return autoSu(env, prog, args...)
 	}
 	src, err := Lookup(operand, env.Stderr)
 	if err != nil {
 		return cli.Fail(prog + ": " + err.Error())
 	}
-	f, err := os.Open(src.Path)
+	q, wgcfg, err := load(env, src.Path)
 	if err != nil {
-		return cli.Fail(fmt.Sprintf("%s: %v", prog, err))
+		return cli.Fail(prog + ": " + err.Error())
+	}
+	unlock, err := lock(src.Interface, env.Stderr)
+	if err != nil {
+		return cli.Fail(prog + ": " + err.Error())
+	}
+	defer func() { unlock() }()
+	c, _ := wgctl.Open()
+	defer c.Close()
+	e := linuxEnv(env, c)
+
+	ctx, stop := signalContext()
+	defer stop()
+	switch verb {
+	case "down":
+		err = quick.Down(ctx, e, src.Interface, q, src.Path)
+	case "save":
+		if !e.Host.IsWireGuard(src.Interface) {
+			err = fmt.Errorf("`%s' is not a WireGuard interface", src.Interface)
+		} else {
+			err = quick.Save(e, src.Interface, q, src.Path)
+		}
+	default:
+		fg := &foregroundRun{}
+		if foreground {
+			fg.prepare(env, e)
+		}
+		if err = quick.Up(ctx, e, src.Interface, q, wgcfg); err == nil && foreground {
+			stop()
+			unlock()
+			err = fg.wait(env, e, src.Interface, func() error {
+				var uerr error
+				if unlock, uerr = lock(src.Interface, env.Stderr); uerr != nil {
+					unlock = func() {}
+					return uerr
+				}
+				if st, _ := e.States.Load(src.Interface); st == nil && !e.Host.IsWireGuard(src.Interface) {
+					return nil // another `wg-quick down' took it down
+				}
+				return quick.Down(context.Background(), e, src.Interface, q, src.Path)
+			})
+		}
+		if err != nil {
+			err = hint(err)
+		}
+	}
+	if err != nil {
+		return cli.Fail(prog + ": " + err.Error())
+	}
+	return nil
+}
+
+// load reads and parses the config file: wg-quick's keys, then wg's.
+func load(env *cli.Env, path string) (*config.QuickConfig, *config.Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
 	}
 	q, err := config.ParseQuick(f)
 	f.Close()
 	if err != nil {
-		return cli.Fail(prog + ": " + lineMessage(src.Path, err))
+		return nil, nil, errors.New(lineMessage(path, err))
 	}
 	opts := &config.Options{
 		Resolver:  resolve.System(),
@@ -41,20 +99,27 @@ func upDown(env *cli.Env, prog, action, operand string) error {
 	}
 	wgcfg, err := opts.ParseLines(q.WG)
 	if err != nil {
-		return cli.Fail(prog + ": " + lineMessage(src.Path, err))
+		return nil, nil, errors.New(lineMessage(path, err))
 	}
-	c, _ := wgctl.Open()
-	defer c.Close()
+	return q, wgcfg, nil
+}
+
+// linuxEnv wires the engine to netlink, nftables, the DNS backends, the
+// devices and the embedded tunnel.
+func linuxEnv(env *cli.Env, c *wgctl.Client) *quick.Env {
 	e := &quick.Env{
 		Host:          &netcfg.Linux{Log: env.Stderr},
 		Devices:       c,
+		Firewall:      &firewall.Firewall{Log: env.Stderr},
+		DNS:           newDNS(env),
+		States:        quick.Dir(stateDir()),
 		Log:           env.Stderr,
-		Opts:          opts,
-		Path:          src.Path,
+		TableID:       netcfg.TableID,
 		UserspaceName: "wireguard-go",
-		RunHook: func(cmd string) error {
-			h := exec.Command("bash", "-c", cmd)
+		RunHook: func(ctx context.Context, cmd string) error {
+			h := exec.CommandContext(ctx, "bash", "-c", cmd)
 			h.Stdin, h.Stdout, h.Stderr = os.Stdin, env.Stdout, env.Stderr
+			h.Cancel = func() error { return h.Process.Signal(syscall.SIGTERM) }
 			return h.Run()
 		},
 	}
@@ -69,38 +134,33 @@ func upDown(env *cli.Env, prog, action, operand string) error {
 			return cmd.Run()
 		}
 	} else {
-		e.Userspace = func(name string) error {
-			devnull, _ := os.Open(os.DevNull)
-			defer devnull.Close()
-			_, err := tunnel.Start(name, 0, tunnel.LogError, devnull)
-			return err
-		}
+		e.Userspace = startEmbedded
 	}
-	if action == "down" {
-		err = quick.Down(e, src.Interface, q)
-	} else {
-		var allowed []netip.Prefix
-		for _, p := range wgcfg.Peers {
-			for _, a := range p.AllowedIPs {
-				allowed = append(allowed, a.Prefix)
-			}
-		}
-		if msg := quick.Unsupported(q, allowed); msg != "" {
-			return cli.Fail(prog + ": " + msg)
-		}
-		err = quick.Up(e, src.Interface, q, wgcfg)
-	}
-	if err != nil {
-		return cli.Fail(prog + ": " + err.Error())
-	}
-	return nil
+	e.UserspaceGone = userspaceGone
+	return e
 }
 
-// lineMessage formats a config error as FILE:LINE: message.
-func lineMessage(path string, err error) string {
-	var e *config.Error
-	if errors.As(err, &e) && e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", path, e.Line, e.Msg)
+// signalContext ends when SIGINT or SIGTERM arrives, with the signal as
+// the cause.
+func signalContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-ch:
+			cancel(fmt.Errorf("interrupted by %v; everything done so far was undone", s))
+		case <-done:
+		}
+	}()
+	stopped := false
+	return ctx, func() {
+		if !stopped {
+			stopped = true
+			signal.Stop(ch)
+			close(done)
+			cancel(nil)
+		}
 	}
-	return err.Error()
 }

@@ -8,6 +8,6 @@ import (
 	"github.com/wgtools/wgtools/internal/cli"
 )
 
-func upDown(_ *cli.Env, prog, action, _ string) error {
-	return cli.Fail(fmt.Sprintf("%s: `%s' is not built for this system yet", prog, action))
+func action(_ *cli.Env, prog, verb, _ string, _ bool, _ []string) error {
+	return cli.Fail(fmt.Sprintf("%s: `%s' is not built for this system yet", prog, verb))
 }

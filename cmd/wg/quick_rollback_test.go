@@ -1,0 +1,168 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// leftovers lists what a failed or finished wg-quick must not leave: the
+// daemon, its socket, the state file.
+func (p *pair) leftovers(dev string) string {
+	var out []string
+	if b, _ := exec.Command("pgrep", "-f", "wireguard-go "+dev+"$").Output(); len(b) > 0 {
+		out = append(out, "process "+strings.TrimSpace(string(b)))
+	}
+	if _, err := os.Stat("/var/run/wireguard/" + dev + ".sock"); err == nil {
+		out = append(out, "socket")
+	}
+	if m, _ := filepath.Glob("/run/wgtools/net-*/" + dev + ".json"); len(m) > 0 {
+		out = append(out, "state "+strings.Join(m, " "))
+	}
+	return strings.Join(out, ", ")
+}
+
+// TestQuickRollback makes each step of `up` fail in turn: the exit is
+// non-zero and the host is as before, with nothing left running.
+func TestQuickRollback(t *testing.T) {
+	p := newPair(t)
+	p.underlay()
+	ka, _ := keypair(t)
+	_, pb := keypair(t)
+	dir := t.TempDir()
+	ours := p.ourQuick()
+	full := "[Peer]\nPublicKey = " + pb + "\nEndpoint = 192.168.241.2:51821\nAllowedIPs = 0.0.0.0/0, ::/0, 10.9.0.0/16\n"
+	cases := []struct {
+		name, iface string
+		peer        string
+		setup       string // shell run in the namespace first
+		signal      syscall.Signal
+		want        string
+	}{
+		{name: "PreUp", iface: "Address = 10.0.0.1/24\nPreUp = false\n", want: "hook `false' failed"},
+		{name: "bad key", iface: "Address = 10.0.0.1/24\n", peer: "[Peer]\nPublicKey = notakey\nAllowedIPs = 10.9.0.0/16\n", want: ":5: Key is not the correct length or format: `notakey'"},
+		{name: "address conflict", iface: "Address = 10.0.0.1/24, 10.0.0.1/24\n", want: "file exists"},
+		{name: "MTU 99999", iface: "Address = 10.0.0.1/24\nMTU = 99999\n", want: "set MTU 99999"},
+		{name: "route in Table", iface: "Address = 10.0.0.1/24\nTable = 1234\n", setup: "ip route add 10.9.0.0/16 dev va table 1234", want: "add route 10.9.0.0/16 dev wgqr0 table 1234"},
+		{name: "PostUp", iface: "Address = 10.0.0.1/24, fd00::1/64\nPostUp = false\n", want: "hook `false' failed"},
+		{name: "SIGINT", iface: "Address = 10.0.0.1/24, fd00::1/64\nPostUp = sleep 20\n", signal: syscall.SIGINT, want: "interrupted by interrupt"},
+		{name: "SIGTERM", iface: "Address = 10.0.0.1/24, fd00::1/64\nPostUp = sleep 20\n", signal: syscall.SIGTERM, want: "interrupted by terminated"},
+	}
+	for _, c := range cases {
+		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
+			peer := c.peer
+			if peer == "" {
+				peer = full
+			}
+			path := filepath.Join(dir, "wgqr0.conf")
+			os.WriteFile(path, []byte("[Interface]\nPrivateKey = "+ka+"\n"+c.iface+peer), 0o600)
+			if c.setup != "" {
+				p.in(0, "sh", "-c", c.setup)
+				defer p.in(0, "sh", "-c", strings.Replace(c.setup, " add ", " del ", 1))
+			}
+			before := p.hostState(0, "wgqr0")
+			var r result
+			if c.signal != 0 {
+				r = p.quickSignal(ours, c.signal, "up", path)
+			} else {
+				r = p.quick(0, ours, nil, "up", path)
+			}
+			if r.Code == 0 || !strings.Contains(r.Stderr, c.want) {
+				t.Errorf("exit %d, want non-zero with %q in:\n%s", r.Code, c.want, r.Stderr)
+			}
+			if after := p.hostState(0, "wgqr0"); after != before {
+				t.Errorf("host changed:\n%s\nwas:\n%s\nlog:\n%s", after, before, r.Stderr)
+			}
+			if l := p.leftovers("wgqr0"); l != "" {
+				t.Errorf("left behind: %s", l)
+			}
+		})
+	}
+}
+
+// quickSignal starts wg-quick in namespace 0, sends sig once the tunnel is
+// up and routed (while PostUp runs), and waits for the end.
+func (p *pair) quickSignal(bin string, sig syscall.Signal, args ...string) result {
+	p.t.Helper()
+	cmd := exec.Command("ip", append([]string{"netns", "exec", p.ns[0], bin}, args...)...)
+	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		p.t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(stderr.String(), "[#] sleep") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Signal(sig)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		p.t.Errorf("wg-quick did not end within 10 s of %v", sig)
+	}
+	return result{Stderr: stderr.String(), Code: cmd.ProcessState.ExitCode()}
+}
+
+// TestQuickDownAfterKill: `down` after the tunnel daemon was SIGKILLed
+// still removes the rules, firewall and state `up` made.
+func TestQuickDownAfterKill(t *testing.T) {
+	p := newPair(t)
+	p.underlay()
+	ka, _ := keypair(t)
+	_, pb := keypair(t)
+	path := filepath.Join(t.TempDir(), "wgqk0.conf")
+	os.WriteFile(path, []byte("[Interface]\nPrivateKey = "+ka+"\nAddress = 10.0.0.1/24, fd00::1/64\n[Peer]\nPublicKey = "+pb+"\nAllowedIPs = 0.0.0.0/0, ::/0\n"), 0o600)
+	p.in(0, "sysctl", "-qw", "net.ipv4.conf.all.src_valid_mark=1")
+	before := p.hostState(0, "wgqk0")
+	ours := p.ourQuick()
+	if r := p.quick(0, ours, nil, "up", path); r.Code != 0 {
+		t.Fatalf("up: %+v", r)
+	}
+	if err := exec.Command("pkill", "-KILL", "-f", "wireguard-go wgqk0$").Run(); err != nil {
+		t.Fatalf("pkill: %v", err)
+	}
+	for i := 0; i < 100 && strings.Contains(p.hostState(0, "wgqk0"), "wgqk0: <"); i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	r := p.quick(0, ours, nil, "down", path)
+	if r.Code != 0 || !strings.Contains(r.Stderr, "is gone") {
+		t.Errorf("down: %+v", r)
+	}
+	if after := p.hostState(0, "wgqk0"); after != before {
+		t.Errorf("host after down:\n%s\nwas:\n%s\nlog:\n%s", after, before, r.Stderr)
+	}
+	if l := p.leftovers("wgqk0"); l != "" {
+		t.Errorf("left behind: %s", l)
+	}
+	if r := p.quick(0, ours, nil, "down", path); r.Code != 1 || r.Stderr != "wg-quick: `wgqk0' is not a WireGuard interface\n" {
+		t.Errorf("second down: %+v", r)
+	}
+}
+
+// syncBuffer is a strings.Builder safe to read while a process writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

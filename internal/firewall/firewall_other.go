@@ -1,0 +1,23 @@
+//go:build !linux
+
+package firewall
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"runtime"
+)
+
+var errUnsupported = fmt.Errorf("firewall: not supported on %s: %w", runtime.GOOS, errors.ErrUnsupported)
+
+// AddDefault is not supported on this system.
+func (f *Firewall) AddDefault(ifname string, v6 bool, addrs []netip.Addr, mark uint32) error {
+	return errUnsupported
+}
+
+// Remove is not supported on this system.
+func (f *Firewall) Remove(ifname string) error { return errUnsupported }
+
+// Has is not supported on this system.
+func (f *Firewall) Has(ifname string) (bool, error) { return false, errUnsupported }

@@ -1,0 +1,89 @@
+package quickcmd
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"github.com/wgtools/wgtools/internal/cli"
+	"github.com/wgtools/wgtools/internal/quick"
+	"github.com/wgtools/wgtools/internal/tunnel"
+)
+
+// foregroundRun is `wg-quick up --foreground`: the embedded tunnel runs in
+// this process, which stays until SIGINT or SIGTERM (or the interface goes
+// away) and then runs `down`.
+type foregroundRun struct {
+	done chan struct{} // closed when the in-process tunnel ends; nil without one
+}
+
+// prepare makes the engine run the embedded tunnel in this process.
+func (f *foregroundRun) prepare(env *cli.Env, e *quick.Env) {
+	// A long-running process needs its garbage collector back.
+	debug.SetGCPercent(100)
+	debug.SetMemoryLimit(math.MaxInt64)
+	if env.Getenv("WG_QUICK_USERSPACE_IMPLEMENTATION") != "" {
+		return
+	}
+	e.Userspace = func(name string) error {
+		t, err := tunnel.Open(name, 0, tunnel.LogError)
+		if err != nil {
+			return err
+		}
+		f.done = make(chan struct{})
+		go func() {
+			defer close(f.done)
+			t.Run(context.Background())
+		}()
+		return nil
+	}
+	e.UserspaceGone = func(name string) {
+		if f.done == nil {
+			userspaceGone(name)
+			return
+		}
+		select {
+		case <-f.done:
+		case <-time.After(5 * time.Second):
+		}
+	}
+}
+
+// wait blocks until a signal, the end of the in-process tunnel, or the
+// interface going away, then runs down unless another `wg-quick down`
+// already did.
+func (f *foregroundRun) wait(env *cli.Env, e *quick.Env, name string, down func() error) error {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	fmt.Fprintf(env.Stderr, "[+] `%s' is up; staying in the foreground until SIGINT or SIGTERM\n", name)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case s := <-sigs:
+			fmt.Fprintf(env.Stderr, "[+] Received %v; taking `%s' down\n", s, name)
+			return down()
+		case <-f.done:
+			return f.gone(e, name, down)
+		case <-tick.C:
+			if !e.Host.LinkExists(name) {
+				return f.gone(e, name, down)
+			}
+		}
+	}
+}
+
+// gone handles the interface ending without a signal: when its state is
+// still recorded nobody ran down, so clean up; otherwise just leave.
+func (f *foregroundRun) gone(e *quick.Env, name string, down func() error) error {
+	if st, _ := e.States.Load(name); st == nil {
+		return nil
+	}
+	return down()
+}

@@ -1,0 +1,80 @@
+package quickcmd
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/wgtools/wgtools/internal/config"
+)
+
+var (
+	interfaceKeys = []string{"PrivateKey", "ListenPort", "FwMark", "Address", "DNS", "MTU", "Table", "PreUp", "PostUp", "PreDown", "PostDown", "SaveConfig"}
+	peerKeys      = []string{"PublicKey", "PresharedKey", "AllowedIPs", "Endpoint", "PersistentKeepalive"}
+	quickKeys     = []string{"Address", "DNS", "MTU", "Table", "PreUp", "PostUp", "PreDown", "PostDown", "SaveConfig"}
+)
+
+// lineMessage formats a config error as FILE:LINE: message, with a hint
+// for a misspelt key or a wg-quick key in a [Peer] section.
+func lineMessage(path string, err error) string {
+	var e *config.Error
+	if !errors.As(err, &e) || e.Line <= 0 {
+		return err.Error()
+	}
+	msg := fmt.Sprintf("%s:%d: %s", path, e.Line, e.Msg)
+	if h := keyHint(e.Msg); h != "" {
+		msg += "\n  hint: " + h
+	}
+	return msg
+}
+
+// keyHint explains a "Line unrecognized: `Key=value'" error.
+func keyHint(msg string) string {
+	text, ok := strings.CutPrefix(msg, "Line unrecognized: `")
+	if !ok {
+		return ""
+	}
+	key, _, found := strings.Cut(text, "=")
+	if !found || strings.HasPrefix(key, "[") {
+		return ""
+	}
+	for _, k := range quickKeys {
+		if strings.EqualFold(k, key) {
+			return fmt.Sprintf("%s belongs in the [Interface] section", k)
+		}
+	}
+	best, bestD := "", 3
+	for _, k := range append(append([]string{}, interfaceKeys...), peerKeys...) {
+		if strings.EqualFold(k, key) {
+			return fmt.Sprintf("%s is not valid in this section", k)
+		}
+		if d := distance(strings.ToLower(key), strings.ToLower(k)); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf("unknown key %s; did you mean %s?", key, best)
+	}
+	return fmt.Sprintf("unknown key %s", key)
+}
+
+// distance is the Levenshtein distance of a and b.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

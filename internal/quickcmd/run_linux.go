@@ -1,0 +1,83 @@
+package quickcmd
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/wgtools/wgtools/internal/quick"
+	"github.com/wgtools/wgtools/internal/tunnel"
+)
+
+// lock takes the per-interface lock in the state directory, waiting (and
+// saying so) while another wg-quick holds it.
+func lock(name string, log io.Writer) (func(), error) {
+	dir := stateDir()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("state directory: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, name+".lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", name, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		fmt.Fprintf(log, "[!] Waiting for another wg-quick working on `%s'\n", name)
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("lock %s: %w", name, err)
+		}
+	}
+	return func() { f.Close() }, nil
+}
+
+// stateDir is where state and locks live: /run/wgtools, with a directory
+// per network namespace other than the host's, since interface names are
+// per namespace.
+func stateDir() string {
+	var self, host syscall.Stat_t
+	if syscall.Stat("/proc/self/ns/net", &self) != nil || syscall.Stat("/proc/1/ns/net", &host) != nil || self.Ino == host.Ino {
+		return quick.DefaultStateDir
+	}
+	return filepath.Join(quick.DefaultStateDir, fmt.Sprintf("net-%d", self.Ino))
+}
+
+// startEmbedded starts the embedded tunnel as a detached daemon.
+func startEmbedded(name string) error {
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		return err
+	}
+	defer devnull.Close()
+	_, err = tunnel.Start(name, 0, tunnel.LogError, devnull)
+	return err
+}
+
+// userspaceGone waits briefly for a userspace tunnel to end once its link
+// is gone, and removes a socket it left (as a killed one does).
+func userspaceGone(name string) {
+	sock := tunnel.SocketPath(name)
+	for i := 0; i < 100; i++ {
+		if _, err := os.Stat(sock); err != nil {
+			return
+		}
+		if !tunnel.Running(name) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !tunnel.Running(name) {
+		os.Remove(sock)
+	}
+}
+
+// hint adds what to do to errors upstream leaves cryptic.
+func hint(err error) error {
+	if _, serr := os.Stat("/dev/net/tun"); serr != nil && errors.Is(serr, os.ErrNotExist) {
+		return fmt.Errorf("%w\n  hint: /dev/net/tun is missing; create it with `mkdir -p /dev/net && mknod /dev/net/tun c 10 200`, or give the container the device (docker run --device /dev/net/tun --cap-add NET_ADMIN)", err)
+	}
+	return err
+}
