@@ -21,6 +21,9 @@ func (p *pair) leftovers(dev string) string {
 	if _, err := os.Stat("/var/run/wireguard/" + dev + ".sock"); err == nil {
 		out = append(out, "socket")
 	}
+	if m, _ := filepath.Glob("/run/wgtools/*" + dev + ".json"); len(m) > 0 {
+		out = append(out, "state "+strings.Join(m, " "))
+	}
 	if m, _ := filepath.Glob("/run/wgtools/net-*/" + dev + ".json"); len(m) > 0 {
 		out = append(out, "state "+strings.Join(m, " "))
 	}

@@ -1,18 +1,39 @@
 package quickcmd
 
 import (
-	"errors"
-
 	"github.com/wgtools/wgtools/internal/cli"
+	"github.com/wgtools/wgtools/internal/dns"
 )
 
-// dnsBackends is a placeholder until the DNS backends land.
-type dnsBackends struct{}
+// dnsBackends connects the engine to the DNS backends: resolvconf, else
+// systemd-resolved, else /etc/resolv.conf directly.
+type dnsBackends struct{ env *dns.Env }
 
-func newDNS(*cli.Env) *dnsBackends { return &dnsBackends{} }
-
-func (*dnsBackends) Set(string, []string, []string) (string, error) {
-	return "", errors.New("DNS is not wired yet")
+func newDNS(env *cli.Env) *dnsBackends {
+	return &dnsBackends{env: &dns.Env{Log: env.Stderr, StateDir: stateDir()}}
 }
-func (*dnsBackends) Unset(string, string) error               { return nil }
-func (*dnsBackends) Servers(string, string) ([]string, error) { return nil, nil }
+
+// backend is the recorded backend, or the one this host would pick.
+func (d *dnsBackends) backend(name string) dns.Backend {
+	if name != "" {
+		return dns.ByName(d.env, name)
+	}
+	b, _ := dns.Pick(d.env)
+	return b
+}
+
+func (d *dnsBackends) Set(ifname string, servers, search []string) (string, error) {
+	b := d.backend("")
+	if err := b.Set(ifname, dns.Config{Servers: servers, Search: search}); err != nil {
+		return "", err
+	}
+	return b.Name(), nil
+}
+
+func (d *dnsBackends) Unset(ifname, backend string) error {
+	return d.backend(backend).Unset(ifname)
+}
+
+func (d *dnsBackends) Servers(ifname, backend string) ([]string, error) {
+	return d.backend(backend).Servers(ifname)
+}

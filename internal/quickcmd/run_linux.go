@@ -14,32 +14,54 @@ import (
 )
 
 // lock takes the per-interface lock in the state directory, waiting (and
-// saying so) while another wg-quick holds it.
+// saying so) while another wg-quick holds it. Unlocking removes the lock
+// file (and an emptied per-namespace directory); a waiter that then finds
+// its file unlinked starts over on the new one.
 func lock(name string, log io.Writer) (func(), error) {
 	dir := stateDir()
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("state directory: %w", err)
-	}
-	f, err := os.OpenFile(filepath.Join(dir, name+".lock"), os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("lock %s: %w", name, err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		fmt.Fprintf(log, "[!] Waiting for another wg-quick working on `%s'\n", name)
-		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-			f.Close()
+	path := filepath.Join(dir, name+".lock")
+	for waited := false; ; {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("state directory: %w", err)
+		}
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
 			return nil, fmt.Errorf("lock %s: %w", name, err)
 		}
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+			if !waited {
+				fmt.Fprintf(log, "[!] Waiting for another wg-quick working on `%s'\n", name)
+				waited = true
+			}
+			if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+				f.Close()
+				return nil, fmt.Errorf("lock %s: %w", name, err)
+			}
+		}
+		var held, now syscall.Stat_t
+		if syscall.Fstat(int(f.Fd()), &held) == nil && syscall.Stat(path, &now) == nil && held.Ino == now.Ino {
+			return func() {
+				os.Remove(path)
+				if dir != quick.DefaultStateDir {
+					os.Remove(dir) // only when empty
+				}
+				f.Close()
+			}, nil
+		}
+		f.Close() // the holder removed this file; take the new one
 	}
-	return func() { f.Close() }, nil
 }
 
-// stateDir is where state and locks live: /run/wgtools, with a directory
-// per network namespace other than the host's, since interface names are
-// per namespace.
+// stateDir is where state and locks live: /run/wgtools in the host's
+// network namespace, and /run/wgtools/net-INODE in any other (interface
+// names are per namespace, /run is not). When the host's namespace cannot
+// be seen (as in some containers), every namespace gets its own directory.
 func stateDir() string {
 	var self, host syscall.Stat_t
-	if syscall.Stat("/proc/self/ns/net", &self) != nil || syscall.Stat("/proc/1/ns/net", &host) != nil || self.Ino == host.Ino {
+	if err := syscall.Stat("/proc/self/ns/net", &self); err != nil {
+		return quick.DefaultStateDir
+	}
+	if err := syscall.Stat("/proc/1/ns/net", &host); err == nil && self.Ino == host.Ino {
 		return quick.DefaultStateDir
 	}
 	return filepath.Join(quick.DefaultStateDir, fmt.Sprintf("net-%d", self.Ino))
