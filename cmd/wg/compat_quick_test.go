@@ -4,11 +4,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
+
+var hintLine = regexp.MustCompile(`(?m)^  hint: .*\n`)
 
 // quickRun runs a wg-quick (ours, or the reference bash script) in dir.
 func quickRun(t *testing.T, bin, dir string, args ...string) result {
@@ -74,13 +77,30 @@ func TestCompatQuickStrip(t *testing.T) {
 	cases = append(cases,
 		[]string{"strip", "./link0.conf"}, []string{"strip", "./bad.name"}, []string{"strip", "./toolongname12345.conf"},
 		[]string{"strip", "wg0.conf"}, []string{"strip", "nosuchname0"}, []string{"strip", "./nosuch/wgq0.conf"},
-		[]string{"strip", "bad name"}, []string{}, []string{"help"}, []string{"-h"}, []string{"--help"},
+		[]string{"strip", "bad name"}, []string{"strip", "myverylongtunnel0"}, []string{}, []string{"help"}, []string{"-h"}, []string{"--help"},
 		[]string{"help", "x"}, []string{"strip"}, []string{"strip", "a", "b"}, []string{"foo", "x"}, []string{"--help", "x"})
+	hints := map[string]string{}
 	for _, args := range cases {
 		r, o := quickRun(t, ref, dir, args...), quickRun(t, ours, dir, args...)
+		// Our hints are an added line after upstream's message.
+		if h := hintLine.FindString(o.Stderr); h != "" {
+			hints[strings.Join(args, " ")] = h
+			o.Stderr = hintLine.ReplaceAllString(o.Stderr, "")
+		}
 		if diff := cmp.Diff(r, o); diff != "" {
 			t.Errorf("wg-quick %s (-ref +ours):\n%s", strings.Join(args, " "), diff)
 		}
 	}
 	t.Logf("compared %d wg-quick invocations", len(cases))
+	want := map[string]string{
+		"strip wg0.conf":                "  hint: `wg0.conf' was read as an interface name; to use the file in this directory, say ./wg0.conf\n",
+		"strip ./toolongname12345.conf": "  hint: `toolongname12345' has 16 characters; interface names have at most 15\n",
+		"strip myverylongtunnel0":       "  hint: `myverylongtunnel0' was read as a path, since interface names have at most 15 characters (it has 17)\n",
+		"strip ./bad.name":              "  hint: the file name must be the interface name followed by .conf, as in wg0.conf (not `bad.name')\n",
+	}
+	for args, h := range want {
+		if hints[args] != h {
+			t.Errorf("wg-quick %s: hint %q, want %q", args, hints[args], h)
+		}
+	}
 }

@@ -169,3 +169,42 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestQuickConcurrent: two `up`s of one interface at once: the lock makes
+// one win and the other find it existing, changing nothing; `down` then
+// leaves the host as before.
+func TestQuickConcurrent(t *testing.T) {
+	p := newPair(t)
+	p.underlay()
+	ka, _ := keypair(t)
+	_, pb := keypair(t)
+	path := filepath.Join(t.TempDir(), "wgql0.conf")
+	os.WriteFile(path, []byte("[Interface]\nPrivateKey = "+ka+"\nAddress = 10.0.0.1/24\nPostUp = sleep 0.3\n[Peer]\nPublicKey = "+pb+"\nAllowedIPs = 0.0.0.0/0, ::/0\n"), 0o600)
+	p.in(0, "sysctl", "-qw", "net.ipv4.conf.all.src_valid_mark=1")
+	before := p.hostState(0, "wgql0")
+	ours := p.ourQuick()
+	results := make(chan result, 2)
+	for i := 0; i < 2; i++ {
+		go func() { results <- p.quick(0, ours, nil, "up", path) }()
+	}
+	a, b := <-results, <-results
+	if a.Code == b.Code || a.Code+b.Code != 1 {
+		t.Fatalf("want one success and one failure:\n%+v\n%+v", a, b)
+	}
+	loser := a
+	if a.Code == 0 {
+		loser = b
+	}
+	if !strings.Contains(loser.Stderr, "[!] Waiting for another wg-quick working on `wgql0'") || !strings.HasSuffix(loser.Stderr, "wg-quick: `wgql0' already exists\n") {
+		t.Errorf("loser: %+v", loser)
+	}
+	if r := p.quick(0, ours, nil, "down", path); r.Code != 0 {
+		t.Errorf("down: %+v", r)
+	}
+	if after := p.hostState(0, "wgql0"); after != before {
+		t.Errorf("host after down:\n%s\nwas:\n%s", after, before)
+	}
+	if l := p.leftovers("wgql0"); l != "" {
+		t.Errorf("left behind: %s", l)
+	}
+}

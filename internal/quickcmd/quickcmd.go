@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/wgtools/wgtools/internal/cli"
 	"github.com/wgtools/wgtools/internal/config"
@@ -99,11 +100,11 @@ func Lookup(operand string, warn io.Writer) (*Source, error) {
 		path = "/etc/wireguard/" + path + ".conf"
 	}
 	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("`%s' does not exist", path)
+		return nil, hinted(fmt.Sprintf("`%s' does not exist", path), missingHint(operand, path))
 	}
 	m := pathRe.FindStringSubmatch(path)
 	if m == nil {
-		return nil, message("The config file must be a valid interface name, followed by .conf")
+		return nil, hinted("The config file must be a valid interface name, followed by .conf", nameHint(path))
 	}
 	resolved, err := readlinkF(path)
 	if err != nil {
@@ -115,6 +116,48 @@ func Lookup(operand string, warn io.Writer) (*Source, error) {
 		fmt.Fprintf(warn, "Warning: `%s' is world accessible\n", resolved)
 	}
 	return &Source{Path: resolved, Interface: m[2]}, nil
+}
+
+// hinted is upstream's message, then a line saying what to do.
+func hinted(msg, hint string) error {
+	if hint == "" {
+		return message(msg)
+	}
+	return message(msg + "\n  hint: " + hint)
+}
+
+var longNameRe = regexp.MustCompile(`^[a-zA-Z0-9_=+.-]{16,}$`)
+
+// missingHint explains a config that was not found.
+func missingHint(operand, path string) string {
+	switch {
+	case path != operand && strings.HasSuffix(operand, ".conf") && exists(operand):
+		return fmt.Sprintf("`%s' was read as an interface name; to use the file in this directory, say ./%s", operand, operand)
+	case longNameRe.MatchString(operand):
+		return fmt.Sprintf("`%s' was read as a path, since interface names have at most 15 characters (it has %d)", operand, len(operand))
+	case path != operand && exists(operand):
+		return fmt.Sprintf("`%s' was read as an interface name; to use the file in this directory, say ./%s", operand, operand)
+	}
+	return ""
+}
+
+// nameHint explains a path that does not end in NAME.conf.
+func nameHint(path string) string {
+	base := filepath.Base(path)
+	name, ok := strings.CutSuffix(base, ".conf")
+	switch {
+	case !ok:
+		return fmt.Sprintf("the file name must be the interface name followed by .conf, as in wg0.conf (not `%s')", base)
+	case len(name) > 15:
+		return fmt.Sprintf("`%s' has %d characters; interface names have at most 15", name, len(name))
+	default:
+		return fmt.Sprintf("`%s' is not an interface name: use 1 to 15 letters, digits and _=+.-", name)
+	}
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // message is an error whose text is upstream's, capital letter included.
