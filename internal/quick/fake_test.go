@@ -1,0 +1,178 @@
+package quick
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"strings"
+
+	"github.com/wgtools/wgtools/internal/config"
+)
+
+// fake is every interface of the engine in memory. Each call appends a line
+// to log; the call named in failAt fails.
+type fake struct {
+	log     *strings.Builder
+	failAt  string
+	links   map[string]bool
+	kernel  bool
+	fwmark  uint32
+	peers   []config.DevicePeer
+	tables  map[int]bool // non-empty tables
+	state   *State
+	sysctl  string
+	addrs   []netip.Prefix
+	dnsSet  bool
+	onEvent func(string) // called after each logged call
+}
+
+func newFake() *fake {
+	return &fake{log: &strings.Builder{}, links: map[string]bool{}, tables: map[int]bool{}, sysctl: "0"}
+}
+
+func (f *fake) call(format string, args ...any) error {
+	line := fmt.Sprintf(format, args...)
+	fmt.Fprintf(f.log, "%s\n", line)
+	if f.onEvent != nil {
+		f.onEvent(line)
+	}
+	if f.failAt != "" && strings.HasPrefix(line, f.failAt) {
+		return errors.New("injected failure: " + line)
+	}
+	return nil
+}
+
+func (f *fake) LinkExists(name string) bool { return f.links[name] }
+func (f *fake) AddWireGuardLink(name string) error {
+	if !f.kernel {
+		return errors.New("operation not supported")
+	}
+	if err := f.call("link add %s", name); err != nil {
+		return err
+	}
+	f.links[name] = true
+	return nil
+}
+func (f *fake) AddAddress(ifname string, a netip.Prefix, raw ...string) error {
+	f.addrs = append(f.addrs, a)
+	return f.call("address %s %s", ifname, a)
+}
+func (f *fake) SetMTUUp(ifname string, mtu int) error { return f.call("mtu %s %d", ifname, mtu) }
+func (f *fake) LinkMTU(string) (int, error)             { return 1420, nil }
+func (f *fake) Addresses(_ string, v6 bool) ([]netip.Addr, error) {
+	var out []netip.Addr
+	for _, a := range f.addrs {
+		if a.Addr().Is6() == v6 {
+			out = append(out, a.Addr())
+		}
+	}
+	return out, nil
+}
+func (f *fake) Prefixes(string) ([]netip.Prefix, error) { return f.addrs, nil }
+func (f *fake) RoutesThrough(_ string, v6 bool) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, a := range f.addrs {
+		if a.Addr().Is6() == v6 {
+			out = append(out, a.Masked())
+		}
+	}
+	return out, nil
+}
+func (f *fake) AddRoute(ifname string, p netip.Prefix, table int, name ...string) error {
+	return f.call("route %s %s table %d", ifname, p, table)
+}
+func (f *fake) RouteMTU(netip.Addr) (int, bool) { return 1500, true }
+func (f *fake) DefaultRouteMTU() (int, bool)    { return 1500, true }
+func (f *fake) TableEmpty(n int, v6 bool) (bool, error) {
+	return !f.tables[n], nil
+}
+func (f *fake) AddDefaultRules(n int, v6 bool) error { return f.call("rules add %d v6=%v", n, v6) }
+func (f *fake) DelDefaultRules(n int, v6 bool) error { return f.call("rules del %d v6=%v", n, v6) }
+func (f *fake) SetSysctl(name, value string) (string, error) {
+	if f.sysctl == value {
+		return "", nil
+	}
+	old := f.sysctl
+	if err := f.call("sysctl %s=%s", name, value); err != nil {
+		return "", err
+	}
+	f.sysctl = value
+	return old, nil
+}
+func (f *fake) DeleteLink(ifname string) error {
+	delete(f.links, ifname)
+	return f.call("link del %s", ifname)
+}
+func (f *fake) IsWireGuard(ifname string) bool { return f.links[ifname] }
+
+func (f *fake) Configure(name string, c *config.Config) error {
+	if c.FwMark != nil {
+		f.fwmark = *c.FwMark
+		return f.call("fwmark %s %d", name, *c.FwMark)
+	}
+	for _, p := range c.Peers {
+		dp := config.DevicePeer{PublicKey: p.PublicKey}
+		for _, a := range p.AllowedIPs {
+			dp.AllowedIPs = append(dp.AllowedIPs, a.Prefix)
+		}
+		f.peers = append(f.peers, dp)
+	}
+	return f.call("configure %s", name)
+}
+func (f *fake) Device(name string) (*config.Device, error) {
+	if !f.links[name] {
+		return nil, errors.New("no such device")
+	}
+	return &config.Device{Name: name, FwMark: f.fwmark, Peers: f.peers}, nil
+}
+
+func (f *fake) AddDefault(ifname string, v6 bool, addrs []netip.Addr, mark uint32) error {
+	return f.call("firewall add %s v6=%v %v %d", ifname, v6, addrs, mark)
+}
+func (f *fake) Remove(ifname string) error { return f.call("firewall remove %s", ifname) }
+
+type fakeDNS struct{ *fake }
+
+func (d fakeDNS) Set(ifname string, servers, search []string) (string, error) {
+	if err := d.call("dns set %s %v %v", ifname, servers, search); err != nil {
+		return "", err
+	}
+	d.dnsSet = true
+	return "test", nil
+}
+func (d fakeDNS) Unset(ifname, backend string) error {
+	return d.call("dns unset %s %s", ifname, backend)
+}
+func (d fakeDNS) Servers(string, string) ([]string, error) { return []string{"10.0.0.53"}, nil }
+
+type fakeStates struct{ *fake }
+
+func (s fakeStates) Save(st *State) error {
+	c := *st
+	s.state = &c
+	return nil
+}
+func (s fakeStates) Load(string) (*State, error) { return s.state, nil }
+func (s fakeStates) Remove(string) error {
+	s.state = nil
+	return nil
+}
+
+// env is an Env on f; hooks log and fail like the other calls.
+func (f *fake) env() *Env {
+	return &Env{
+		Host: f, Devices: f, Firewall: f, DNS: fakeDNS{f}, States: fakeStates{f},
+		Userspace: func(name string) error {
+			if err := f.call("userspace %s", name); err != nil {
+				return err
+			}
+			f.links[name] = true
+			return nil
+		},
+		UserspaceName: "wireguard-go",
+		RunHook:       func(_ context.Context, cmd string) error { return f.call("hook %s", cmd) },
+		Log:           io.Discard,
+	}
+}

@@ -1,0 +1,136 @@
+package quick
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/wgtools/wgtools/internal/config"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// fullTunnel is a config with DNS, hooks, an IPv4 and an IPv6 default
+// route and a plain prefix.
+func fullTunnel() (*config.QuickConfig, *config.Config) {
+	q := &config.QuickConfig{
+		Addresses: []string{"10.0.0.1/24", "fd00::1/64"},
+		DNS:       []string{"10.0.0.53"}, DNSSearch: []string{"vpn.example"},
+		PreUp: []string{"pre %i"}, PostUp: []string{"post %i"},
+		PreDown: []string{"predown %i"}, PostDown: []string{"postdown %i"},
+	}
+	var k config.Key
+	k[0] = 1
+	wg := &config.Config{Peers: []config.Peer{{PublicKey: k, HasPublicKey: true, AllowedIPs: []config.AllowedIP{
+		{Prefix: netip.MustParsePrefix("0.0.0.0/0")}, {Prefix: netip.MustParsePrefix("::/0")},
+		{Prefix: netip.MustParsePrefix("10.9.0.0/16")}, {Prefix: netip.MustParsePrefix("10.0.0.0/25")},
+	}}}}
+	return q, wg
+}
+
+// TestUpPlan: the order of every change `up` and `down` make, and what a
+// failure at each step undoes, against golden files.
+func TestUpPlan(t *testing.T) {
+	steps := []string{"", "userspace", "hook pre", "configure", "address wg0 fd00", "mtu", "dns set", "route wg0 10.9", "fwmark", "rules add 51821 v6=true", "sysctl", "firewall add wg0 v6=false", "hook post", "cancel at route"}
+	var out strings.Builder
+	for _, step := range steps {
+		f := newFake()
+		f.tables[51820] = true // in use: the engine must take 51821
+		e := f.env()
+		q, wg := fullTunnel()
+		ctx, cancel := context.WithCancelCause(context.Background())
+		if c, ok := strings.CutPrefix(step, "cancel at "); ok {
+			f.onEvent = func(line string) {
+				if strings.HasPrefix(line, c) {
+					cancel(fmt.Errorf("interrupted by test"))
+				}
+			}
+		} else {
+			f.failAt = step
+		}
+		err := Up(ctx, e, "wg0", q, wg)
+		cancel(nil)
+		fmt.Fprintf(&out, "== up, failing at %q: err=%v\n%s", step, err, f.log)
+		if step == "" {
+			if err != nil {
+				t.Fatalf("up: %v", err)
+			}
+			if f.state == nil || f.state.Table != 51821 || !f.state.Firewall || f.state.DNS != "test" || f.state.SrcValidMark != "0" || !f.state.Userspace {
+				t.Errorf("state after up: %+v", f.state)
+			}
+			f.log.Reset()
+			err := Down(context.Background(), e, "wg0", q, "")
+			fmt.Fprintf(&out, "== down: err=%v\n%s", err, f.log)
+			continue
+		}
+		if err == nil {
+			t.Errorf("%s: up succeeded", step)
+		}
+		if f.links["wg0"] || f.state != nil {
+			t.Errorf("%s: left link=%v state=%+v", step, f.links["wg0"], f.state)
+		}
+	}
+	golden(t, "testdata/plan.golden", out.String())
+}
+
+// TestDownAfterDeath: with the link gone but the state kept, down undoes
+// the rules, DNS and firewall and runs the hooks; without state it is
+// upstream's error.
+func TestDownAfterDeath(t *testing.T) {
+	f := newFake()
+	e := f.env()
+	q, _ := fullTunnel()
+	if err := Down(context.Background(), e, "wg0", q, ""); err == nil || err.Error() != "`wg0' is not a WireGuard interface" {
+		t.Errorf("down without state: %v", err)
+	}
+	f.state = &State{Interface: "wg0", Userspace: true, Table: 51820, Firewall: true, DNS: "test"}
+	if err := Down(context.Background(), e, "wg0", q, ""); err != nil {
+		t.Fatal(err)
+	}
+	want := "hook predown wg0\nrules del 51820 v6=false\nrules del 51820 v6=true\ndns unset wg0 test\nfirewall remove wg0\nhook postdown wg0\n"
+	if diff := cmp.Diff(want, f.log.String()); diff != "" || f.state != nil {
+		t.Errorf("down after death (-want +got):\n%s\nstate %+v", diff, f.state)
+	}
+}
+
+// TestParseTable covers the Table key.
+func TestParseTable(t *testing.T) {
+	lookup := func(s string) (int, bool) { return map[string]int{"main": 254, "vpn": 100}[s], s == "main" || s == "vpn" }
+	for in, want := range map[string]tableSpec{
+		"": {auto: true}, "auto": {auto: true}, "off": {off: true}, "1234": {id: 1234},
+		"main": {id: 254, name: "main"}, "vpn": {id: 100, name: "vpn"},
+	} {
+		got, err := parseTable(in, lookup)
+		if err != nil || got != want {
+			t.Errorf("parseTable(%q) = %+v, %v; want %+v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"Auto", "OFF", "nosuch", "0", "-1"} {
+		if _, err := parseTable(in, lookup); err == nil {
+			t.Errorf("parseTable(%q) succeeded", in)
+		}
+	}
+}
+
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", path, diff)
+	}
+}
