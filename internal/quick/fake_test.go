@@ -60,7 +60,7 @@ func (f *fake) AddAddress(ifname string, a netip.Prefix, raw ...string) error {
 	return f.call("address %s %s", ifname, a)
 }
 func (f *fake) SetMTUUp(ifname string, mtu int) error { return f.call("mtu %s %d", ifname, mtu) }
-func (f *fake) LinkMTU(string) (int, error)             { return 1420, nil }
+func (f *fake) LinkMTU(string) (int, error)           { return 1420, nil }
 func (f *fake) Addresses(_ string, v6 bool) ([]netip.Addr, error) {
 	var out []netip.Addr
 	for _, a := range f.addrs {

@@ -101,7 +101,9 @@ func TestDownAfterDeath(t *testing.T) {
 
 // TestParseTable covers the Table key.
 func TestParseTable(t *testing.T) {
-	lookup := func(s string) (int, bool) { return map[string]int{"main": 254, "vpn": 100}[s], s == "main" || s == "vpn" }
+	lookup := func(s string) (int, bool) {
+		return map[string]int{"main": 254, "vpn": 100}[s], s == "main" || s == "vpn"
+	}
 	for in, want := range map[string]tableSpec{
 		"": {auto: true}, "auto": {auto: true}, "off": {off: true}, "1234": {id: 1234},
 		"main": {id: 254, name: "main"}, "vpn": {id: 100, name: "vpn"},
