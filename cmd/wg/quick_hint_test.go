@@ -1,0 +1,41 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestQuickContainerHints: in a mount namespace without /dev/net/tun, or
+// with /proc/sys read-only (as in containers), `up` fails with a hint and
+// leaves nothing.
+func TestQuickContainerHints(t *testing.T) {
+	p := newPair(t)
+	p.underlay()
+	ka, _ := keypair(t)
+	_, pb := keypair(t)
+	path := filepath.Join(t.TempDir(), "wgqh0.conf")
+	os.WriteFile(path, []byte("[Interface]\nPrivateKey = "+ka+"\nAddress = 10.0.0.1/24\n[Peer]\nPublicKey = "+pb+"\nAllowedIPs = 0.0.0.0/0\n"), 0o600)
+	ours := p.ourQuick()
+	p.in(0, "sysctl", "-qw", "net.ipv4.conf.all.src_valid_mark=0")
+	before := p.hostState(0, "wgqh0")
+	for _, c := range []struct{ name, setup, want string }{
+		{"no tun", "mount -t tmpfs none /dev/net", "hint: /dev/net/tun is missing"},
+		{"read-only sysctl", "mount --bind /proc/sys /proc/sys && mount -o remount,bind,ro /proc/sys", "hint: /proc/sys is read-only here"},
+	} {
+		cmd := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c", c.setup+` && exec ip netns exec "$0" "$1" up "$2"`, p.ns[0], ours, path)
+		cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"}
+		r := runResult(t, cmd)
+		if r.Code != 1 || !strings.Contains(r.Stderr, c.want) {
+			t.Errorf("%s: %+v, want %q", c.name, r, c.want)
+		}
+		if after := p.hostState(0, "wgqh0"); after != before {
+			t.Errorf("%s: host changed:\n%s", c.name, after)
+		}
+		if l := p.leftovers("wgqh0"); l != "" {
+			t.Errorf("%s: left behind: %s", c.name, l)
+		}
+	}
+}
