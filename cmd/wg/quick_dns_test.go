@@ -126,7 +126,7 @@ func TestQuickSave(t *testing.T) {
 		if _, err := os.Stat(path + ".tmp"); err == nil {
 			t.Errorf("%s left %s.tmp", w.bin, path)
 		}
-		got[i] = linkLocal.ReplaceAllString("save "+save.Stderr+"\n"+string(saved)+"down "+down.Stderr+"\n"+string(final), "fe80::LL") + fi.Mode().String()
+		got[i] = linkLocal.ReplaceAllString("save "+save.Stderr+"\n"+sortPeers(string(saved))+"down "+down.Stderr+"\n"+string(final), "fe80::LL") + fi.Mode().String()
 	}
 	// Debian's 1.0.20210914 drops a hook's # text; ours keeps it (none here).
 	if diff := cmp.Diff(got[0], got[1]); diff != "" {

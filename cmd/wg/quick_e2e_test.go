@@ -28,7 +28,22 @@ func (p *pair) hostState(i int, dev string) string {
 		"ip -o link show dev "+dev+" 2>&1 | sed 's/^[0-9]*: //; s/ qdisc.*//'; ip -o addr show dev "+dev+" 2>&1 | sed 's/^[0-9]*: //; s/valid_lft.*//'; "+
 			"ip -4 route show table all 2>&1 | grep -v 'dev va\\|dev lo\\|^local\\|^broadcast\\|^multicast'; ip -6 route show table all 2>&1 | grep "+dev+"; ip rule; ip -6 rule; "+
 			"echo nft:; nft list ruleset; echo src_valid_mark=$(sysctl -n net.ipv4.conf.all.src_valid_mark); /usr/bin/wg showconf "+dev+" 2>&1").CombinedOutput()
-	return string(out)
+	return sortPeers(string(out))
+}
+
+// sortPeers orders the [Peer] sections at the end of s: userspace daemons
+// list peers in map order.
+func sortPeers(s string) string {
+	i := strings.Index(s, "\n[Peer]\n")
+	if i < 0 {
+		return s
+	}
+	blocks := strings.Split(s[i+1:], "[Peer]\n")[1:]
+	for j := range blocks {
+		blocks[j] = strings.TrimRight(blocks[j], "\n")
+	}
+	sort.Strings(blocks)
+	return s[:i+1] + "[Peer]\n" + strings.Join(blocks, "\n\n[Peer]\n") + "\n"
 }
 
 // quickConfigs are the differential configs: [Interface] lines, then the

@@ -20,13 +20,39 @@ type Linux struct {
 	Log io.Writer
 	// Handle is the netlink handle to use; nil means this namespace.
 	Handle *netlink.Handle
+
+	// index caches the interface index AddRoute uses (one lookup for a
+	// thousand routes); DeleteLink forgets it.
+	index map[string]int
 }
 
-func (h *Linux) nl() *netlink.Handle {
-	if h.Handle != nil {
-		return h.Handle
+// linkIndex is the interface's index, looked up once.
+func (h *Linux) linkIndex(ifname string) (int, error) {
+	if i, ok := h.index[ifname]; ok {
+		return i, nil
 	}
-	return &netlink.Handle{}
+	link, err := h.nl().LinkByName(ifname)
+	if err != nil {
+		return 0, fmt.Errorf("find %s: %w", ifname, err)
+	}
+	if h.index == nil {
+		h.index = map[string]int{}
+	}
+	h.index[ifname] = link.Attrs().Index
+	return link.Attrs().Index, nil
+}
+
+// nl is the netlink handle: Handle, or one made on first use for this
+// namespace, whose socket every later request reuses.
+func (h *Linux) nl() *netlink.Handle {
+	if h.Handle == nil {
+		nh, err := netlink.NewHandle(unix.NETLINK_ROUTE)
+		if err != nil {
+			return &netlink.Handle{} // a socket per request
+		}
+		h.Handle = nh
+	}
+	return h.Handle
 }
 
 func (h *Linux) logf(format string, args ...any) {
@@ -94,6 +120,7 @@ func (h *Linux) SetMTUUp(ifname string, mtu int) error {
 // DeleteLink deletes the interface: `ip link delete dev IF`.
 func (h *Linux) DeleteLink(ifname string) error {
 	h.logf("ip link delete dev %s", ifname)
+	delete(h.index, ifname)
 	link, err := h.nl().LinkByName(ifname)
 	if err != nil {
 		return fmt.Errorf("find %s: %w", ifname, err)
@@ -143,12 +170,12 @@ func (h *Linux) AddRoute(ifname string, prefix netip.Prefix, table int, name ...
 		suffix = fmt.Sprintf(" table %d", table)
 	}
 	h.logf("ip %s route add %s dev %s%s", family(prefix), prefix, ifname, suffix)
-	link, err := h.nl().LinkByName(ifname)
+	index, err := h.linkIndex(ifname)
 	if err != nil {
-		return fmt.Errorf("find %s: %w", ifname, err)
+		return err
 	}
 	// Scope link, as ip(8) gives a route through a device without a gateway.
-	r := &netlink.Route{LinkIndex: link.Attrs().Index, Dst: ipnet(prefix.Masked()), Table: table, Scope: netlink.SCOPE_LINK}
+	r := &netlink.Route{LinkIndex: index, Dst: ipnet(prefix.Masked()), Table: table, Scope: netlink.SCOPE_LINK}
 	if err := h.nl().RouteAdd(r); err != nil {
 		return fmt.Errorf("add route %s dev %s%s: %w", prefix, ifname, suffix, err)
 	}
