@@ -110,23 +110,23 @@ func (f *Firewall) nftAdd(ifname string, v6 bool, addrs []netip.Addr, mark uint3
 	return nil
 }
 
-func (f *Firewall) nftRemove(ifname string) error {
+func (f *Firewall) nftRemove(ifname string) (found bool, err error) {
 	tables, err := f.nftTables(ifname)
 	if err != nil || len(tables) == 0 {
-		return err
+		return false, err
 	}
 	c, err := f.nftConn()
 	if err != nil {
-		return fmt.Errorf("nftables: delete table %s: %w", tableName(ifname), err)
+		return true, fmt.Errorf("nftables: delete table %s: %w", tableName(ifname), err)
 	}
 	for _, t := range tables {
 		c.DelTable(t)
 	}
 	f.logf(nftLog)
 	if err := c.Flush(); err != nil {
-		return fmt.Errorf("nftables: delete table %s: %w", tableName(ifname), err)
+		return true, fmt.Errorf("nftables: delete table %s: %w", tableName(ifname), err)
 	}
-	return nil
+	return true, nil
 }
 
 // familyName is the family's name in nft syntax.

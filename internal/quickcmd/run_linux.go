@@ -82,14 +82,14 @@ func startEmbedded(name string) error {
 // is gone, and removes a socket it left (as a killed one does).
 func userspaceGone(name string) {
 	sock := tunnel.SocketPath(name)
-	for i := 0; i < 100; i++ {
+	for i := 0; i < 500; i++ {
 		if _, err := os.Stat(sock); err != nil {
 			return
 		}
 		if !tunnel.Running(name) {
 			break
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(2 * time.Millisecond)
 	}
 	if !tunnel.Running(name) {
 		os.Remove(sock)
