@@ -57,6 +57,7 @@ var quickConfigs = map[string]string{
 	"fwmark":        "Address = 10.0.0.1/24\nFwMark = 0x1234\n[Peer]\nPublicKey = PEER1\nEndpoint = 192.168.241.2:51821\nAllowedIPs = 0.0.0.0/0, ::/0",
 	"ipv6-endpoint": "Address = 10.0.0.1/24, fd00::1/64\n[Peer]\nPublicKey = PEER1\nEndpoint = [fd99::2]:51821\nAllowedIPs = ::/0, 10.9.0.0/16",
 	"table-num":     "Address = 10.0.0.1/24\nTable = 1234\n[Peer]\nPublicKey = PEER1\nEndpoint = 192.168.241.2:51821\nAllowedIPs = 0.0.0.0/0, 10.9.0.0/16",
+	"table-main":    "Address = 10.0.0.1/24\nTable = main\n[Peer]\nPublicKey = PEER1\nEndpoint = 192.168.241.2:51821\nAllowedIPs = 10.9.0.0/16, 10.8.0.0/16",
 	"table-off":     "Address = 10.0.0.1/24\nTable = off\n[Peer]\nPublicKey = PEER1\nEndpoint = 192.168.241.2:51821\nAllowedIPs = 0.0.0.0/0, 10.9.0.0/16",
 	"fixed-mtu":     "Address = 10.0.0.1/32\nMTU = 1280\n[Peer]\nPublicKey = PEER1\nEndpoint = 192.168.241.2:51821\nAllowedIPs = 10.9.0.0/16",
 	"hooks":         "Address = 10.0.0.1/24\nPreUp = echo pre %i\nPostUp = echo post %i # kept\nPreDown = echo predown %i\nPostDown = echo postdown %i\n[Peer]\nPublicKey = PEER1\nEndpoint = 192.168.241.2:51821\nAllowedIPs = 10.9.0.0/16",

@@ -133,6 +133,14 @@ func TestQuickDownAfterKill(t *testing.T) {
 	if r := p.quick(0, ours, nil, "up", path); r.Code != 0 {
 		t.Fatalf("up: %+v", r)
 	}
+	// The state is recorded, for root only.
+	states, _ := filepath.Glob("/run/wgtools/net-*/wgqk0.json")
+	if len(states) != 1 {
+		t.Fatalf("state files: %v", states)
+	}
+	if fi, err := os.Stat(states[0]); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("state file %s: %v %v", states[0], fi.Mode(), err)
+	}
 	if err := exec.Command("pkill", "-KILL", "-f", "wireguard-go wgqk0$").Run(); err != nil {
 		t.Fatalf("pkill: %v", err)
 	}

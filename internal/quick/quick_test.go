@@ -136,3 +136,29 @@ func golden(t *testing.T, path, got string) {
 		t.Errorf("%s (-want +got):\n%s", path, diff)
 	}
 }
+
+// TestUpKernel: with the kernel module, the link is made by netlink and no
+// userspace implementation runs; when that fails, up stops there.
+func TestUpKernel(t *testing.T) {
+	f := newFake()
+	f.kernel = true
+	e := f.env()
+	e.KernelModule = true
+	q, wg := fullTunnel()
+	q.DNS = nil
+	if err := Up(context.Background(), e, "wg0", q, wg); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(f.log.String(), "link add wg0\nhook pre wg0\n") || strings.Contains(f.log.String(), "userspace") || f.state.Userspace {
+		t.Errorf("kernel up:\n%s\nstate %+v", f.log, f.state)
+	}
+	g := newFake()
+	e = g.env()
+	e.KernelModule = true // but the link cannot be made
+	if err := Up(context.Background(), e, "wg0", q, wg); err == nil || !strings.Contains(err.Error(), "ip link add dev wg0 type wireguard") {
+		t.Errorf("up with a failing kernel link: %v", err)
+	}
+	if g.log.String() != "" || g.state != nil {
+		t.Errorf("failing kernel link changed: %q %+v", g.log, g.state)
+	}
+}

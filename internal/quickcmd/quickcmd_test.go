@@ -1,0 +1,92 @@
+package quickcmd
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseArgs(t *testing.T) {
+	type res struct {
+		Verb, Operand string
+		Foreground    bool
+		OK            bool
+	}
+	for _, c := range []struct {
+		args []string
+		want res
+	}{
+		{[]string{"up", "wg0"}, res{"up", "wg0", false, true}},
+		{[]string{"down", "./wg0.conf"}, res{"down", "./wg0.conf", false, true}},
+		{[]string{"save", "wg0"}, res{"save", "wg0", false, true}},
+		{[]string{"strip", "wg0"}, res{"strip", "wg0", false, true}},
+		{[]string{"up", "--foreground", "wg0"}, res{"up", "wg0", true, true}},
+		{[]string{"up", "wg0", "--foreground"}, res{"up", "wg0", true, true}},
+		{[]string{"down", "--foreground", "wg0"}, res{}},
+		{[]string{"up", "a", "b"}, res{}},
+		{[]string{"up"}, res{}},
+		{[]string{"bounce", "wg0"}, res{}},
+		{nil, res{}},
+	} {
+		v, o, fg, ok := parseArgs(c.args)
+		if diff := cmp.Diff(c.want, res{v, o, fg, ok}); diff != "" {
+			t.Errorf("parseArgs(%q) (-want +got):\n%s", c.args, diff)
+		}
+	}
+}
+
+func TestKeyHint(t *testing.T) {
+	for msg, want := range map[string]string{
+		"Line unrecognized: `Adress=10.0.0.1/24'":      "unknown key Adress; did you mean Address?",
+		"Line unrecognized: `PublicKy=abc'":            "unknown key PublicKy; did you mean PublicKey?",
+		"Line unrecognized: `AllowedIP=10.0.0.0/8'":    "unknown key AllowedIP; did you mean AllowedIPs?",
+		"Line unrecognized: `persistentkeepalive=x'":   "PersistentKeepalive is not valid in this section",
+		"Line unrecognized: `Address=10.0.0.1'":        "Address belongs in the [Interface] section",
+		"Line unrecognized: `Zebra=1'":                 "unknown key Zebra",
+		"Line unrecognized: `[Peers]'":                 "",
+		"Line unrecognized: `ListenPort5'":             "",
+		"Key is not the correct length or format: `x'": "",
+	} {
+		if got := keyHint(msg); got != want {
+			t.Errorf("keyHint(%q) = %q, want %q", msg, got, want)
+		}
+	}
+}
+
+func TestLookupHints(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	os.WriteFile(filepath.Join(dir, "wg7.conf"), []byte("[Interface]\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "averyveryverylongname.conf"), []byte("[Interface]\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "bad name.conf"), []byte("[Interface]\n"), 0o600)
+	for operand, want := range map[string]string{
+		"wg7.conf":                     "`/etc/wireguard/wg7.conf.conf' does not exist\n  hint: `wg7.conf' was read as an interface name; to use the file in this directory, say ./wg7.conf",
+		"averyveryverylongname":        "`averyveryverylongname' does not exist\n  hint: `averyveryverylongname' was read as a path, since interface names have at most 15 characters (it has 21)",
+		"./averyveryverylongname.conf": "The config file must be a valid interface name, followed by .conf\n  hint: `averyveryverylongname' has 21 characters; interface names have at most 15",
+		"./bad name.conf":              "The config file must be a valid interface name, followed by .conf\n  hint: `bad name' is not an interface name: use 1 to 15 letters, digits and _=+.-",
+		"./nosuch/wg0.conf":            "`./nosuch/wg0.conf' does not exist",
+	} {
+		_, err := Lookup(operand, &strings.Builder{})
+		if err == nil || err.Error() != want {
+			t.Errorf("Lookup(%q) = %v\nwant %s", operand, err, want)
+		}
+	}
+	src, err := Lookup("./wg7.conf", &strings.Builder{})
+	if err != nil || src.Interface != "wg7" || src.Path != filepath.Join(dir, "wg7.conf") {
+		t.Errorf("Lookup(./wg7.conf) = %+v, %v", src, err)
+	}
+}
+
+func TestDistance(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		d    int
+	}{{"", "", 0}, {"a", "", 1}, {"adress", "address", 1}, {"kitten", "sitting", 3}, {"mtu", "mtu", 0}} {
+		if got := distance(c.a, c.b); got != c.d {
+			t.Errorf("distance(%q, %q) = %d, want %d", c.a, c.b, got, c.d)
+		}
+	}
+}
