@@ -95,9 +95,7 @@ var linkLocal = regexp.MustCompile(`fe80::[0-9a-f:]+`)
 // TestQuickSave: `wg-quick save` and SaveConfig write what Debian's
 // wg-quick writes for the same interface state, atomically and 0600.
 func TestQuickSave(t *testing.T) {
-	if _, err := exec.LookPath("wg-quick"); err != nil {
-		t.Skip("wg-quick not installed")
-	}
+	needQuickReference(t)
 	p := newPair(t)
 	p.underlay()
 	ka, _ := keypair(t)

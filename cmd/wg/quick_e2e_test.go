@@ -70,9 +70,7 @@ var quickConfigs = map[string]string{
 // link, addresses, routes in all tables, rules, nftables, src_valid_mark
 // and wg showconf.
 func TestQuickUpDownCompat(t *testing.T) {
-	if _, err := exec.LookPath("wg-quick"); err != nil {
-		t.Skip("wg-quick not installed")
-	}
+	needQuickReference(t)
 	p := newPair(t)
 	p.underlay()
 	ka, _ := keypair(t)

@@ -3,9 +3,7 @@
 package main
 
 import (
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -16,10 +14,7 @@ import (
 func TestQuickContainerHints(t *testing.T) {
 	p := newPair(t)
 	p.underlay()
-	ka, _ := keypair(t)
-	_, pb := keypair(t)
-	path := filepath.Join(t.TempDir(), "wgqh0.conf")
-	os.WriteFile(path, []byte("[Interface]\nPrivateKey = "+ka+"\nAddress = 10.0.0.1/24\n[Peer]\nPublicKey = "+pb+"\nAllowedIPs = 0.0.0.0/0\n"), 0o600)
+	path := p.quickConf("wgqh0", "Address = 10.0.0.1/24\n", "AllowedIPs = 0.0.0.0/0\n")
 	ours := p.ourQuick()
 	p.in(0, "sysctl", "-qw", "net.ipv4.conf.all.src_valid_mark=0")
 	before := p.hostState(0, "wgqh0")

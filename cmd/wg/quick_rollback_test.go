@@ -32,6 +32,33 @@ func (p *pair) leftovers(dev string) string {
 	return strings.Join(out, ", ")
 }
 
+// quickConf writes NAME.conf in a temporary directory: a fresh private
+// key and the [Interface] lines iface, then a peer with a fresh key and the
+// lines peer.
+func (p *pair) quickConf(name, iface, peer string) string {
+	p.t.Helper()
+	ka, _ := keypair(p.t)
+	_, pb := keypair(p.t)
+	path := filepath.Join(p.t.TempDir(), name+".conf")
+	text := "[Interface]\nPrivateKey = " + ka + "\n" + iface + "[Peer]\nPublicKey = " + pb + "\n" + peer
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		p.t.Fatal(err)
+	}
+	return path
+}
+
+// needQuickReference fails under CI, and skips elsewhere, without Debian's
+// wg-quick.
+func needQuickReference(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("wg-quick"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("Debian's wg-quick is not installed")
+		}
+		t.Skip("Debian's wg-quick is not installed")
+	}
+}
+
 // TestQuickRollback makes each step of `up` fail in turn: the exit is
 // non-zero and the host is as before, with nothing left running.
 func TestQuickRollback(t *testing.T) {
@@ -123,10 +150,7 @@ func (p *pair) quickSignal(bin string, sig syscall.Signal, args ...string) resul
 func TestQuickDownAfterKill(t *testing.T) {
 	p := newPair(t)
 	p.underlay()
-	ka, _ := keypair(t)
-	_, pb := keypair(t)
-	path := filepath.Join(t.TempDir(), "wgqk0.conf")
-	os.WriteFile(path, []byte("[Interface]\nPrivateKey = "+ka+"\nAddress = 10.0.0.1/24, fd00::1/64\n[Peer]\nPublicKey = "+pb+"\nAllowedIPs = 0.0.0.0/0, ::/0\n"), 0o600)
+	path := p.quickConf("wgqk0", "Address = 10.0.0.1/24, fd00::1/64\n", "AllowedIPs = 0.0.0.0/0, ::/0\n")
 	p.in(0, "sysctl", "-qw", "net.ipv4.conf.all.src_valid_mark=1")
 	before := p.hostState(0, "wgqk0")
 	ours := p.ourQuick()
@@ -186,10 +210,7 @@ func (s *syncBuffer) String() string {
 func TestQuickConcurrent(t *testing.T) {
 	p := newPair(t)
 	p.underlay()
-	ka, _ := keypair(t)
-	_, pb := keypair(t)
-	path := filepath.Join(t.TempDir(), "wgql0.conf")
-	os.WriteFile(path, []byte("[Interface]\nPrivateKey = "+ka+"\nAddress = 10.0.0.1/24\nPostUp = sleep 0.3\n[Peer]\nPublicKey = "+pb+"\nAllowedIPs = 0.0.0.0/0, ::/0\n"), 0o600)
+	path := p.quickConf("wgql0", "Address = 10.0.0.1/24\nPostUp = sleep 0.3\n", "AllowedIPs = 0.0.0.0/0, ::/0\n")
 	p.in(0, "sysctl", "-qw", "net.ipv4.conf.all.src_valid_mark=1")
 	before := p.hostState(0, "wgql0")
 	ours := p.ourQuick()
