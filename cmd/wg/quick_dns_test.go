@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -56,6 +57,14 @@ func TestQuickDNS(t *testing.T) {
 		}
 		if kill {
 			exec.Command("pkill", "-KILL", "-f", "wireguard-go wgqd0$").Run()
+			for i := 0; i < 100 && exec.Command("ip", "-n", p.ns[0], "link", "show", "wgqd0").Run() == nil; i++ {
+				time.Sleep(20 * time.Millisecond)
+			}
+			// An up after the death first undoes what the dead one left, so
+			// the backup stays the namespace's own file.
+			if r := p.quick(0, ours, nil, "up", path); r.Code != 0 || !strings.Contains(r.Stderr, "removing what the last `up' left behind") {
+				t.Errorf("up after kill: %+v", r)
+			}
 		}
 		if r := p.quick(0, ours, nil, "down", path); r.Code != 0 {
 			t.Errorf("down (after kill %v): %+v", kill, r)

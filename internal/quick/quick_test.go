@@ -162,3 +162,23 @@ func TestUpKernel(t *testing.T) {
 		t.Errorf("failing kernel link changed: %q %+v", g.log, g.state)
 	}
 }
+
+// TestUpAfterDeath: an up that finds the state of a dead earlier one (and
+// no link) undoes it first, leaving src_valid_mark as down would.
+func TestUpAfterDeath(t *testing.T) {
+	f := newFake()
+	f.kernel = true
+	e := f.env()
+	f.state = &State{Interface: "wg0", Userspace: true, Table: 51820, Firewall: true, DNS: "test", SrcValidMark: "0"}
+	q := &config.QuickConfig{}
+	if err := Up(context.Background(), e, "wg0", q, &config.Config{}); err != nil {
+		t.Fatal(err)
+	}
+	want := "dns unset wg0 test\nfirewall remove wg0\nrules del 51820 v6=false\nrules del 51820 v6=true\nlink add wg0\nconfigure wg0\nmtu wg0 1420\n"
+	if diff := cmp.Diff(want, f.log.String()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if f.state == nil || f.state.Table != 0 || f.state.Userspace {
+		t.Errorf("state: %+v", f.state)
+	}
+}

@@ -36,6 +36,16 @@ func Up(ctx context.Context, e *Env, name string, q *config.QuickConfig, wg *con
 	if e.Host.LinkExists(name) {
 		return fmt.Errorf("`%s' already exists", name)
 	}
+	if e.States != nil {
+		if old, _ := e.States.Load(name); old != nil {
+			// An earlier up whose tunnel died and that no down followed:
+			// undo what it left first, or its DNS backup and rules would
+			// be taken for the host's own.
+			e.logf("[!] `%s' is gone (its tunnel process ended); removing what the last `up' left behind", name)
+			old.SrcValidMark = "" // as down, leave it
+			e.undo(name, old)
+		}
+	}
 	if err := ctx.Err(); err != nil {
 		return interrupted(ctx)
 	}
