@@ -41,7 +41,8 @@ func Down(ctx context.Context, e *Env, name string, q *config.QuickConfig, file 
 		n = st.Table
 	}
 	e.delRules(n)
-	if e.Host.LinkExists(name) {
+	// A link of that name that is not WireGuard is someone else's.
+	if alive {
 		if err := e.Host.DeleteLink(name); err != nil {
 			return err
 		}
