@@ -70,11 +70,11 @@ func Save(e *Env, name string, q *config.QuickConfig, file string) error {
 	}
 	text := strings.TrimRight(conf.String(), "\n")
 	text = strings.Replace(text, "[Interface]\n", b.String(), 1) + "\n"
-	return writeAtomic(file, []byte(text))
+	return WriteAtomic(file, []byte(text))
 }
 
-// writeAtomic writes FILE.tmp (0600), syncs it and renames it over file.
-func writeAtomic(file string, data []byte) error {
+// WriteAtomic writes FILE.tmp (0600), syncs it and renames it over file.
+func WriteAtomic(file string, data []byte) error {
 	tmp := file + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {

@@ -46,6 +46,14 @@ func Run(env *cli.Env, args []string) error {
 		fmt.Fprintf(env.Stderr, usageText, prog)
 		return nil
 	}
+	if len(args) > 0 {
+		switch args[0] {
+		case "qr":
+			return qrCmd(env, prog, args[1:])
+		case "peer":
+			return peerCmd(env, prog, args[1:])
+		}
+	}
 	verb, operand, foreground, ok := parseArgs(args)
 	if !ok {
 		fmt.Fprintf(env.Stderr, usageText, prog)

@@ -4,6 +4,7 @@ package quickcmd
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/wgtools/wgtools/internal/cli"
 )
@@ -11,3 +12,6 @@ import (
 func action(_ *cli.Env, prog, verb, _ string, _ bool, _ []string) error {
 	return cli.Fail(fmt.Sprintf("%s: `%s' is not built for this system yet", prog, verb))
 }
+
+// lock serialises changes to one interface; other systems have none yet.
+func lock(string, io.Writer) (func(), error) { return func() {}, nil }

@@ -1,0 +1,216 @@
+//go:build linux
+
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// hub is a server namespace with a bridge and client namespaces on it.
+type hub struct {
+	t      *testing.T
+	server string
+	client []string
+}
+
+func newHub(t *testing.T, clients int) *hub {
+	t.Helper()
+	needRoot(t)
+	id := fmt.Sprintf("%d-%d", os.Getpid()%100000, rigCount.Add(1))
+	h := &hub{t: t, server: "wgh-s-" + id}
+	run := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	run("ip", "netns", "add", h.server)
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", h.server).Run() })
+	run("ip", "-n", h.server, "link", "add", "br0", "type", "bridge")
+	run("ip", "-n", h.server, "addr", "add", "192.168.100.1/24", "dev", "br0")
+	run("ip", "-n", h.server, "link", "set", "br0", "up")
+	run("ip", "-n", h.server, "link", "set", "lo", "up")
+	for i := 0; i < clients; i++ {
+		ns := fmt.Sprintf("wgh-c%d-%s", i+1, id)
+		h.client = append(h.client, ns)
+		run("ip", "netns", "add", ns)
+		t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
+		port := fmt.Sprintf("p%d", i+1)
+		run("ip", "link", "add", port, "netns", h.server, "type", "veth", "peer", "name", "up0", "netns", ns)
+		run("ip", "-n", h.server, "link", "set", port, "master", "br0", "up")
+		run("ip", "-n", ns, "addr", "add", fmt.Sprintf("192.168.100.%d/24", 10+i), "dev", "up0")
+		run("ip", "-n", ns, "link", "set", "up0", "up")
+		run("ip", "-n", ns, "link", "set", "lo", "up")
+		run("ip", "-n", ns, "route", "add", "default", "via", "192.168.100.1")
+	}
+	return h
+}
+
+// in runs a command in a namespace and returns its result.
+func (h *hub) in(ns string, args ...string) result {
+	h.t.Helper()
+	cmd := exec.Command("ip", append([]string{"netns", "exec", ns}, args...)...)
+	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}
+	return runResult(h.t, cmd)
+}
+
+const hubServer = `# The office hub. Comments and spacing here must survive peer add/remove.
+[Interface]
+Address = 10.8.0.1/24, fd08::1/64   # both families
+ListenPort = 51820
+PrivateKey = %s
+
+# a peer written by hand, with a comment above it
+[Peer]
+PublicKey = %s
+AllowedIPs = 10.8.0.2/32
+`
+
+// TestPeerProvisioning: a server brought up by our wg-quick; three clients
+// added with peer add, each brought up in its own namespace, ping the
+// server; a fourth add while they ping loses no packet; peer remove cuts
+// one client off; the server's file keeps every line it had.
+func TestPeerProvisioning(t *testing.T) {
+	h := newHub(t, 4)
+	wgq := filepath.Join(t.TempDir(), "wg-quick")
+	os.Symlink(ourWG(t), wgq)
+	dir := t.TempDir()
+	ks, _ := keypair(t)
+	_, kh := keypair(t)
+	orig := fmt.Sprintf(hubServer, ks, kh)
+	srv := filepath.Join(dir, "wghub0.conf")
+	os.WriteFile(srv, []byte(orig), 0o600)
+	if r := h.in(h.server, wgq, "up", srv); r.Code != 0 {
+		t.Fatalf("server up: %+v", r)
+	}
+	defer h.in(h.server, wgq, "down", srv)
+	client := func(i int) string { return filepath.Join(dir, fmt.Sprintf("wgc%d.conf", i+1)) }
+	add := func(i int, extra ...string) {
+		t.Helper()
+		args := append([]string{"peer", "add", srv, fmt.Sprintf("client%d", i+1), "--out", client(i)}, extra...)
+		if r := h.in(h.server, append([]string{wgq}, args...)...); r.Code != 0 {
+			t.Fatalf("peer add %d: %+v", i+1, r)
+		}
+		if fi, err := os.Stat(client(i)); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("client config %d: %v %v", i+1, fi.Mode(), err)
+		}
+		if r := h.in(h.client[i], wgq, "up", client(i)); r.Code != 0 {
+			t.Fatalf("client %d up: %+v", i+1, r)
+		}
+		t.Cleanup(func() { h.in(h.client[i], wgq, "down", client(i)) })
+	}
+	for i := 0; i < 3; i++ {
+		extra := []string{}
+		if i == 0 {
+			extra = []string{"--endpoint", "192.168.100.1:51820", "--keepalive", "5"}
+		}
+		add(i, extra...)
+		if r := h.in(h.client[i], "ping", "-c", "2", "-i", "0.2", "-W", "2", "10.8.0.1"); r.Code != 0 {
+			t.Fatalf("client %d cannot reach the server: %+v", i+1, r)
+		}
+		if r := h.in(h.client[i], "ping", "-6", "-c", "2", "-i", "0.2", "-W", "2", "fd08::1"); r.Code != 0 {
+			t.Fatalf("client %d cannot reach the server over IPv6: %+v", i+1, r)
+		}
+	}
+	// A fourth peer while the three send 100 pings each, 30 ms apart.
+	var wg sync.WaitGroup
+	pings := make([]result, 3)
+	for i := 0; i < 3; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pings[i] = h.in(h.client[i], "ping", "-c", "100", "-i", "0.03", "-W", "1", "10.8.0.1")
+		}()
+	}
+	add(3)
+	wg.Wait()
+	for i, r := range pings {
+		if r.Code != 0 || !strings.Contains(r.Stdout, " 0% packet loss") {
+			t.Errorf("client %d lost packets while a peer was added: %s", i+1, r.Stdout[strings.LastIndex(r.Stdout, "---"):])
+		}
+	}
+	if r := h.in(h.client[3], "ping", "-c", "2", "-i", "0.2", "-W", "2", "10.8.0.1"); r.Code != 0 {
+		t.Errorf("client 4 cannot reach the server: %+v", r)
+	}
+	list := h.in(h.server, wgq, "peer", "list", srv)
+	for i := 0; i < 4; i++ {
+		if !strings.Contains(list.Stdout, fmt.Sprintf("client%d ", i+1)) || !strings.Contains(list.Stdout, " ago ") {
+			t.Errorf("peer list: %+v", list)
+			break
+		}
+	}
+	// Remove client 2: cut off, the others still through.
+	if r := h.in(h.server, wgq, "peer", "remove", srv, "client2"); r.Code != 0 {
+		t.Fatalf("peer remove: %+v", r)
+	}
+	if r := h.in(h.client[1], "ping", "-c", "2", "-i", "0.2", "-W", "1", "10.8.0.1"); r.Code == 0 {
+		t.Errorf("client 2 still reaches the server after peer remove")
+	}
+	if r := h.in(h.client[0], "ping", "-c", "2", "-i", "0.2", "-W", "2", "10.8.0.1"); r.Code != 0 {
+		t.Errorf("client 1 lost the server after client 2 was removed: %+v", r)
+	}
+	// Every original line is still there, in order; with all added peers
+	// removed the file is the original plus the remembered endpoint.
+	now, _ := os.ReadFile(srv)
+	if !subsequence(strings.Split(orig, "\n"), strings.Split(string(now), "\n")) {
+		t.Errorf("the server file lost lines:\n%s", now)
+	}
+	for _, n := range []string{"client1", "client3", "client4"} {
+		if r := h.in(h.server, wgq, "peer", "remove", srv, n); r.Code != 0 {
+			t.Fatalf("peer remove %s: %+v", n, r)
+		}
+	}
+	now, _ = os.ReadFile(srv)
+	want := strings.Replace(orig, "[Interface]\n", "[Interface]\n# ClientEndpoint = 192.168.100.1:51820\n", 1)
+	if string(now) != want {
+		t.Errorf("server file after removing every added peer:\n%s\nwant:\n%s", now, want)
+	}
+}
+
+// subsequence reports whether every line of a appears in b, in order.
+func subsequence(a, b []string) bool {
+	j := 0
+	for _, l := range a {
+		for j < len(b) && b[j] != l {
+			j++
+		}
+		if j == len(b) {
+			return false
+		}
+		j++
+	}
+	return true
+}
+
+// TestPeerAddReadOnly: a server config on a read-only file system gives a
+// clear error and no client config.
+func TestPeerAddReadOnly(t *testing.T) {
+	needRoot(t)
+	dir := t.TempDir()
+	ks, _ := keypair(t)
+	srv := filepath.Join(dir, "wgro0.conf")
+	text := "[Interface]\nAddress = 10.8.0.1/24\nPrivateKey = " + ks + "\n"
+	os.WriteFile(srv, []byte(text), 0o600)
+	out := filepath.Join(t.TempDir(), "c.conf")
+	// Our binary as wg-quick: argv[0] decides the personality.
+	link := filepath.Join(t.TempDir(), "wg-quick")
+	os.Symlink(ourWG(t), link)
+	cmd := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c",
+		`mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && exec "$2" peer add "$3" c --endpoint h:1 --out "$4"`, "sh", dir, link, srv, out)
+	r := runResult(t, cmd)
+	if r.Code != 1 || !strings.Contains(r.Stderr, "Could not write configuration file") || !strings.Contains(r.Stderr, "read-only file system") {
+		t.Errorf("peer add on a read-only file system: %+v", r)
+	}
+	if got, _ := os.ReadFile(srv); string(got) != text {
+		t.Errorf("server file changed:\n%s", got)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("client config %s left behind", out)
+	}
+}

@@ -1,0 +1,141 @@
+package quickcmd
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/wgtools/wgtools/internal/cli"
+	"github.com/wgtools/wgtools/internal/qr"
+)
+
+const qrHelp = `Usage: wg-quick qr [--png FILE] [--size N] [--ascii] { CONFIG_FILE | INTERFACE | - }
+
+Shows a wg-quick config as a QR code for the WireGuard apps on phones and
+tablets to scan (Add tunnel, then Scan from QR code).
+
+  CONFIG_FILE   a config file, such as ./phone.conf
+  INTERFACE     an interface name, for /etc/wireguard/INTERFACE.conf
+  -             the config on standard input
+
+The config is checked first, as wg-quick up would check it (but without
+looking up endpoint host names); a config that does not parse gives its
+FILE:LINE error and no code. The code holds the config's private key:
+anyone who sees or photographs it can use the tunnel, so wg-quick says so
+on standard error.
+
+Options:
+  --png FILE    write a PNG image to FILE (mode 0600) instead of drawing
+                the code on the terminal
+  --size N      the PNG's width in pixels (default: 8 pixels per module)
+  --ascii       draw with ASCII (##) instead of Unicode half blocks; the
+                default when the locale is not UTF-8
+  -h, --help    show this help
+
+The error-correction level is the highest the config fits in; a config too
+large for any QR code (about 2.9 KB) is refused with its size.
+
+Exit status: 0 when the code was drawn or written, 1 otherwise.
+
+Examples:
+  wg-quick qr ./phone.conf
+  wg-quick qr --png phone.png ./phone.conf
+  wg-quick peer add wg0 phone --endpoint vpn.example.com:51820 --qr
+`
+
+// qrCmd is `wg-quick qr`.
+func qrCmd(env *cli.Env, prog string, args []string) error {
+	fs := flag.NewFlagSet("qr", flag.ContinueOnError)
+	png := fs.String("png", "", "")
+	size := fs.Int("size", 0, "")
+	ascii := fs.Bool("ascii", false, "")
+	pos, err := parseFlags(env, fs, qrHelp, args)
+	if err != nil {
+		return helpOK(err)
+	}
+	if len(pos) != 1 {
+		fmt.Fprint(env.Stderr, qrHelp)
+		return &cli.Silent{}
+	}
+	if *size < 0 {
+		return cli.Fail(prog + ": --size must be a positive number of pixels")
+	}
+	path, text, err := readConfig(env, pos[0])
+	if errors.Is(err, os.ErrPermission) && os.Geteuid() != 0 {
+		return autoSu(env, prog, append([]string{"qr"}, args...)...)
+	}
+	if err != nil {
+		return cli.Fail(prog + ": " + err.Error())
+	}
+	if _, _, err := validate(path, text, env.Stderr); err != nil {
+		return cli.Fail(prog + ": " + err.Error())
+	}
+	code, err := qr.Encode(text)
+	if err != nil {
+		return cli.Fail(prog + ": " + path + ": " + err.Error())
+	}
+	fmt.Fprintf(env.Stderr, "Warning: this QR code holds the private key of `%s'; anyone who sees it can use the tunnel.\n", path)
+	if *png != "" {
+		img, err := code.PNG(*size)
+		if err != nil {
+			return cli.Fail(prog + ": " + err.Error())
+		}
+		return writePrivate(*png, img)
+	}
+	return code.WriteTerminal(env.Stdout, *ascii || !utf8Locale(env))
+}
+
+// helpOK turns the help having been printed into success.
+func helpOK(err error) error {
+	if err == errHelp {
+		return nil
+	}
+	return err
+}
+
+// readConfig reads the config an operand names: - is standard input, a
+// name or path is looked up as wg-quick does.
+func readConfig(env *cli.Env, operand string) (path string, text []byte, err error) {
+	if operand == "-" {
+		text, err = io.ReadAll(env.Stdin)
+		return "(standard input)", text, err
+	}
+	src, err := Lookup(operand, env.Stderr)
+	if err != nil {
+		return "", nil, err
+	}
+	text, err = os.ReadFile(src.Path)
+	return src.Path, text, err
+}
+
+// utf8Locale reports whether the locale (LC_ALL, else LC_CTYPE, else LANG)
+// is UTF-8.
+func utf8Locale(env *cli.Env) bool {
+	for _, k := range []string{"LC_ALL", "LC_CTYPE", "LANG"} {
+		if v := env.Getenv(k); v != "" {
+			v = strings.ToLower(v)
+			return strings.Contains(v, "utf-8") || strings.Contains(v, "utf8")
+		}
+	}
+	return false
+}
+
+// writePrivate writes a file only its owner can read.
+func writePrivate(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
