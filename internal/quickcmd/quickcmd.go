@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/wgtools/wgtools/internal/cli"
+	"github.com/wgtools/wgtools/internal/complete"
 	"github.com/wgtools/wgtools/internal/config"
 )
 
@@ -48,6 +49,8 @@ func Run(env *cli.Env, args []string) error {
 	}
 	if len(args) > 0 {
 		switch args[0] {
+		case "__complete", "__completeNoDesc":
+			return complete.Run(env.Stdout, complete.Quick, args[1:])
 		case "qr":
 			return qrCmd(env, prog, args[1:])
 		case "peer":

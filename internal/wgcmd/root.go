@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/wgtools/wgtools/internal/cli"
+	"github.com/wgtools/wgtools/internal/complete"
 	"github.com/wgtools/wgtools/internal/version"
 )
 
@@ -45,6 +46,9 @@ func usage(prog string) string {
 // positional anyway, and linking cobra (with text/template and regexp) made
 // every start of the program measurably slower (see BENCHMARKS.md).
 func Run(env *cli.Env, args []string) error {
+	if len(args) > 0 && (args[0] == "__complete" || args[0] == "__completeNoDesc") {
+		return complete.Run(env.Stdout, complete.WG, args[1:])
+	}
 	if len(args) > 0 {
 		for _, sc := range subcommands() {
 			if args[0] == sc.name {

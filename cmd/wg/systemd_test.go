@@ -1,0 +1,102 @@
+//go:build linux
+
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestSystemdUnits: systemd-analyze verify finds nothing to say about the
+// units (and does about a broken copy), and the units' commands, run as
+// systemd would for an instance, bring a tunnel up, reload a changed peer
+// list without taking it down, and take it down.
+func TestSystemdUnits(t *testing.T) {
+	if _, err := exec.LookPath("systemd-analyze"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("systemd-analyze is not installed")
+		}
+		t.Skip("systemd-analyze is not installed")
+	}
+	dir := t.TempDir()
+	units := map[string]string{}
+	for _, f := range []string{"wg-quick@.service", "wg-quick-fg@.service", "wg-quick.target"} {
+		data, err := os.ReadFile(filepath.Join("../../systemd", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		units[f] = string(data)
+		os.WriteFile(filepath.Join(dir, strings.Replace(f, "@", "@wgunit0", 1)), data, 0o644)
+	}
+	verify := func(files ...string) string {
+		args := append([]string{"verify", "--man=no"}, files...)
+		out, err := exec.Command("systemd-analyze", args...).CombinedOutput()
+		if err != nil {
+			return string(out) + err.Error()
+		}
+		return string(out)
+	}
+	if out := verify(filepath.Join(dir, "wg-quick@wgunit0.service"), filepath.Join(dir, "wg-quick-fg@wgunit0.service"), filepath.Join(dir, "wg-quick.target")); out != "" {
+		t.Errorf("systemd-analyze verify:\n%s", out)
+	}
+	broken := filepath.Join(dir, "broken@wgunit0.service")
+	os.WriteFile(broken, []byte(strings.Replace(units["wg-quick@.service"], "Type=oneshot", "Type=oneshoot", 1)), 0o644)
+	if out := verify(broken); !strings.Contains(out, "oneshoot") {
+		t.Errorf("a broken unit passed verify: %q", out)
+	}
+
+	// Upstream's semantics.
+	for _, want := range []string{"Type=oneshot", "RemainAfterExit=yes", "ExecStart=/usr/bin/wg-quick up %i", "ExecStop=/usr/bin/wg-quick down %i",
+		"Environment=WG_ENDPOINT_RESOLUTION_RETRIES=infinity", "PartOf=wg-quick.target", "Before=wg-quick.target", "WantedBy=multi-user.target wg-quick.target",
+		"After=network-online.target nss-lookup.target", "Wants=network-online.target nss-lookup.target"} {
+		if !strings.Contains(units["wg-quick@.service"], want+"\n") {
+			t.Errorf("wg-quick@.service lacks %q", want)
+		}
+	}
+	if !strings.Contains(units["wg-quick-fg@.service"], "Type=simple\nExecStart=/usr/bin/wg-quick up --foreground %i\n") {
+		t.Error("wg-quick-fg@.service does not run up --foreground")
+	}
+
+	// Run ExecStart, ExecReload and ExecStop as systemd would, with our
+	// binaries in place of /usr/bin's.
+	p := newPair(t)
+	bin := t.TempDir()
+	for _, n := range []string{"wg", "wg-quick"} {
+		os.Symlink(ourWG(t), filepath.Join(bin, n))
+	}
+	conf := p.quickConf("wgunit0", "Address = 10.0.0.1/24\n", "AllowedIPs = 10.9.0.0/16\n")
+	exec1 := func(key string) result {
+		m := regexp.MustCompile(`(?m)^` + key + `=(.*)$`).FindStringSubmatch(units["wg-quick@.service"])
+		line := strings.NewReplacer("%i", conf, "/usr/bin/", bin+"/").Replace(m[1])
+		line = strings.Replace(line, "syncconf "+conf, "syncconf wgunit0", 1)
+		args := strings.SplitN(line, " ", 3)
+		if args[0] == "/bin/sh" {
+			args = []string{"/bin/sh", "-c", strings.Trim(args[2], "'")}
+		} else {
+			args = strings.Fields(line)
+		}
+		cmd := exec.Command("ip", append([]string{"netns", "exec", p.ns[0]}, args...)...)
+		cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "WG_ENDPOINT_RESOLUTION_RETRIES=infinity"}
+		return runResult(t, cmd)
+	}
+	if r := exec1("ExecStart"); r.Code != 0 {
+		t.Fatalf("ExecStart: %+v", r)
+	}
+	_, extra := keypair(t)
+	f, _ := os.OpenFile(conf, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("[Peer]\nPublicKey = " + extra + "\nAllowedIPs = 10.10.0.0/16\n")
+	f.Close()
+	if r := exec1("ExecReload"); r.Code != 0 {
+		t.Errorf("ExecReload: %+v", r)
+	}
+	if got := p.in(0, ourWG(t), "show", "wgunit0", "peers"); !strings.Contains(got, extra) {
+		t.Errorf("after reload the peers are %q, want %s among them", got, extra)
+	}
+	if r := exec1("ExecStop"); r.Code != 0 {
+		t.Errorf("ExecStop: %+v", r)
+	}
+}
