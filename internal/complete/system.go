@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/wgtools/wgtools/internal/config"
 	"github.com/wgtools/wgtools/internal/peer"
@@ -25,7 +26,7 @@ func Run(w io.Writer, f func([]string, string, Sources) ([]string, Directive), a
 	return nil
 }
 
-var nameRe = regexp.MustCompile(`^[a-zA-Z0-9_=+.-]{1,15}$`)
+var nameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9_=+.-]{1,15}$`) })
 
 // ConfigDirs are where wg-quick looks for NAME.conf.
 func ConfigDirs() []string {
@@ -68,7 +69,7 @@ func System() Sources {
 			for _, dir := range ConfigDirs() {
 				m, _ := filepath.Glob(filepath.Join(dir, "*.conf"))
 				for _, p := range m {
-					if n := strings.TrimSuffix(filepath.Base(p), ".conf"); nameRe.MatchString(n) {
+					if n := strings.TrimSuffix(filepath.Base(p), ".conf"); nameRe().MatchString(n) {
 						out = append(out, n)
 					}
 				}
@@ -117,7 +118,7 @@ func listFiles(prefix, suffix string) []string {
 // peerNames lists the names and public keys of a config's peers.
 func peerNames(operand string) []string {
 	path := operand
-	if nameRe.MatchString(path) {
+	if nameRe().MatchString(path) {
 		path = filepath.Join("/etc/wireguard", path+".conf")
 	}
 	text, err := os.ReadFile(path)

@@ -189,7 +189,7 @@ func (d *direct) Servers(ifname string) ([]string, error) {
 	}
 	var servers []string
 	for _, line := range readLines(data) {
-		if m := nameserverRE.FindStringSubmatch(line); m != nil {
+		if m := nameserverRE().FindStringSubmatch(line); m != nil {
 			servers = append(servers, m[1])
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/godbus/dbus/v5"
 )
@@ -122,7 +123,7 @@ const (
 )
 
 // serverRE is wg-quick's nameserver rule: (^[0-9.]+$)|(^.*:.*$).
-var serverRE = regexp.MustCompile(`(^[0-9.]+$)|(^.*:.*$)`)
+var serverRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(^[0-9.]+$)|(^.*:.*$)`) })
 
 // Split sorts wg-quick DNS= items into nameservers and search domains: an
 // item of only digits and dots, or containing a colon, is a nameserver;
@@ -132,7 +133,7 @@ func Split(values []string) Config {
 	var c Config
 	for _, v := range values {
 		for _, item := range strings.FieldsFunc(v, isSep) {
-			if serverRE.MatchString(item) {
+			if serverRE().MatchString(item) {
 				c.Servers = append(c.Servers, item)
 			} else {
 				c.Search = append(c.Search, item)

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // resolvconf is upstream wg-quick's backend: resolvconf(8), either
@@ -62,7 +63,7 @@ func (r *resolvconf) Unset(ifname string) error {
 }
 
 // nameserverRE is the line save_config takes a DNS server from.
-var nameserverRE = regexp.MustCompile(`^nameserver ([a-zA-Z0-9_=+:%.-]+)$`)
+var nameserverRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^nameserver ([a-zA-Z0-9_=+:%.-]+)$`) })
 
 // Servers implements Backend: the nameserver lines of
 // `resolvconf -l <prefix>IF`, or, if that fails, of
@@ -84,7 +85,7 @@ func (r *resolvconf) Servers(ifname string) ([]string, error) {
 	}
 	var servers []string
 	for _, line := range readLines(out.Bytes()) {
-		if m := nameserverRE.FindStringSubmatch(line); m != nil {
+		if m := nameserverRE().FindStringSubmatch(line); m != nil {
 			servers = append(servers, m[1])
 		}
 	}
@@ -125,7 +126,7 @@ func (r *resolvconf) exec(prog string, stdin io.Reader, args ...string) error {
 const interfaceOrder = "/etc/resolvconf/interface-order"
 
 // prefixRE is the interface-order line that names the VPN class.
-var prefixRE = regexp.MustCompile(`^([A-Za-z0-9-]+)\*$`)
+var prefixRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([A-Za-z0-9-]+)\*$`) })
 
 // ifacePrefix is upstream's resolvconf_iface_prefix: if orderFile is a
 // regular file (after symlinks) and prog is not a symlink, the first line of
@@ -148,7 +149,7 @@ func ifacePrefix(orderFile, prog string) string {
 // prefixFrom applies the interface-order rule to the file's content.
 func prefixFrom(data []byte) string {
 	for _, line := range readLines(data) {
-		if m := prefixRE.FindStringSubmatch(line); m != nil {
+		if m := prefixRE().FindStringSubmatch(line); m != nil {
 			return m[1] + "."
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/netip"
 	"regexp"
+	"sync"
 )
 
 // Backend selects how AddDefault installs the rules.
@@ -47,10 +48,10 @@ type Firewall struct {
 }
 
 // validName is the interface names upstream's wg-quick accepts.
-var validName = regexp.MustCompile(`^[a-zA-Z0-9_=+.-]{1,15}$`)
+var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9_=+.-]{1,15}$`) })
 
 func checkName(ifname string) error {
-	if !validName.MatchString(ifname) {
+	if !validName().MatchString(ifname) {
 		return fmt.Errorf("firewall: invalid interface name %q", ifname)
 	}
 	return nil

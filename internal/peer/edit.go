@@ -6,10 +6,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // NameRe is what a peer name may be.
-var NameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$`)
+var NameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$`) })
 
 // New is a peer to add to the server's file.
 type New struct {
@@ -38,7 +39,7 @@ func (n *New) Block() string {
 // Add returns the file's text with the peer appended; the rest is
 // unchanged (a missing final newline is added).
 func (f *File) Add(n *New) ([]byte, error) {
-	if !NameRe.MatchString(n.Name) {
+	if !NameRe().MatchString(n.Name) {
 		return nil, fmt.Errorf("peer name %q: use 1 to 64 letters, digits and _.@+- (starting with a letter or digit)", n.Name)
 	}
 	for _, p := range f.Peers {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/wgtools/wgtools/internal/cli"
 	"github.com/wgtools/wgtools/internal/complete"
@@ -91,8 +92,8 @@ func parseArgs(args []string) (verb, operand string, foreground, ok bool) {
 }
 
 var (
-	nameRe = regexp.MustCompile(`^[a-zA-Z0-9_=+.-]{1,15}$`)
-	pathRe = regexp.MustCompile(`(^|/)([a-zA-Z0-9_=+.-]{1,15})\.conf$`)
+	nameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9_=+.-]{1,15}$`) })
+	pathRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(^|/)([a-zA-Z0-9_=+.-]{1,15})\.conf$`) })
 )
 
 // Source is a config file found from a wg-quick operand.
@@ -107,13 +108,13 @@ type Source struct {
 // its directory let others in.
 func Lookup(operand string, warn io.Writer) (*Source, error) {
 	path := operand
-	if nameRe.MatchString(path) {
+	if nameRe().MatchString(path) {
 		path = "/etc/wireguard/" + path + ".conf"
 	}
 	if _, err := os.Stat(path); err != nil {
 		return nil, hinted(fmt.Sprintf("`%s' does not exist", path), missingHint(operand, path))
 	}
-	m := pathRe.FindStringSubmatch(path)
+	m := pathRe().FindStringSubmatch(path)
 	if m == nil {
 		return nil, hinted("The config file must be a valid interface name, followed by .conf", nameHint(path))
 	}
@@ -137,14 +138,14 @@ func hinted(msg, hint string) error {
 	return message(msg + "\n  hint: " + hint)
 }
 
-var longNameRe = regexp.MustCompile(`^[a-zA-Z0-9_=+.-]{16,}$`)
+var longNameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9_=+.-]{16,}$`) })
 
 // missingHint explains a config that was not found.
 func missingHint(operand, path string) string {
 	switch {
 	case path != operand && strings.HasSuffix(operand, ".conf") && exists(operand):
 		return fmt.Sprintf("`%s' was read as an interface name; to use the file in this directory, say ./%s", operand, operand)
-	case longNameRe.MatchString(operand):
+	case longNameRe().MatchString(operand):
 		return fmt.Sprintf("`%s' was read as a path, since interface names have at most 15 characters (it has %d)", operand, len(operand))
 	case path != operand && exists(operand):
 		return fmt.Sprintf("`%s' was read as an interface name; to use the file in this directory, say ./%s", operand, operand)
