@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/wgtools/wgtools/internal/cli"
@@ -34,9 +35,11 @@ func Run(env *cli.Env, args []string) error {
 	switch {
 	case len(args) == 2 && (args[0] == "-f" || args[0] == "--foreground"):
 		foreground, name = true, args[1]
-	case len(args) == 1 && args[0] != "-f" && args[0] != "--foreground":
+	case len(args) == 1 && !strings.HasPrefix(args[0], "-"):
 		name = args[0]
 	default:
+		// Also -h, --help and other dashed words, which upstream would take
+		// as the name of a new interface.
 		// Upstream prints its usage to stdout and exits 0.
 		fmt.Fprintf(env.Stdout, "Usage: %s [-f/--foreground] INTERFACE-NAME\n", env.Prog)
 		return nil

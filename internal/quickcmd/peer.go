@@ -48,7 +48,7 @@ peer list INTERFACE [--json]
   Lists the peers of the config and of the running interface: name, public
   key, allowed IPs, endpoint, latest handshake and transfer.
 
-peer remove INTERFACE { NAME | PUBLIC_KEY }
+peer remove INTERFACE { NAME | PUBLIC_KEY }    (or peer rm)
   Removes the peer from the config (its section, and the comments just
   above it) and from the running interface.
 

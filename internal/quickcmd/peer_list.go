@@ -20,14 +20,15 @@ func newFlagSet(name string) *flag.FlagSet { return flag.NewFlagSet(name, flag.C
 // listed is one peer of `wg-quick peer list`, from the file, the running
 // interface or both.
 type listed struct {
+	// Member names follow `wg show … json`.
 	Name            string   `json:"name,omitempty"`
-	PublicKey       string   `json:"public_key"`
-	AllowedIPs      []string `json:"allowed_ips"`
+	PublicKey       string   `json:"publicKey"`
+	AllowedIPs      []string `json:"allowedIps"`
 	Endpoint        string   `json:"endpoint,omitempty"`
-	LatestHandshake int64    `json:"latest_handshake"`
-	RxBytes         uint64   `json:"rx_bytes"`
-	TxBytes         uint64   `json:"tx_bytes"`
-	InFile          bool     `json:"in_file"`
+	LatestHandshake *int64   `json:"latestHandshake"` // null: none
+	RxBytes         uint64   `json:"transferRx"`
+	TxBytes         uint64   `json:"transferTx"`
+	InFile          bool     `json:"inFile"`
 	Running         bool     `json:"running"`
 }
 
@@ -66,7 +67,11 @@ func peerList(env *cli.Env, prog string, args []string) error {
 			if p.Endpoint.IsValid() {
 				l.Endpoint = config.FormatEndpoint(p.Endpoint)
 			}
-			l.LatestHandshake, l.RxBytes, l.TxBytes = p.LastHandshakeSec, p.RxBytes, p.TxBytes
+			if p.LastHandshakeSec > 0 {
+				hs := p.LastHandshakeSec
+				l.LatestHandshake = &hs
+			}
+			l.RxBytes, l.TxBytes = p.RxBytes, p.TxBytes
 		}
 	}
 	if *asJSON {
@@ -105,8 +110,8 @@ func table(w io.Writer, peers []*listed, now time.Time) error {
 		}
 		if p.Running {
 			hs, transfer = "never", humanBytes(p.RxBytes)+" / "+humanBytes(p.TxBytes)
-			if p.LatestHandshake > 0 {
-				hs = since(now.Sub(time.Unix(p.LatestHandshake, 0))) + " ago"
+			if p.LatestHandshake != nil {
+				hs = since(now.Sub(time.Unix(*p.LatestHandshake, 0))) + " ago"
 			}
 		} else if p.InFile {
 			hs = "(not running)"
