@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 
 	"github.com/wgtools/wgtools/internal/cli"
 	"github.com/wgtools/wgtools/internal/daemon"
@@ -38,12 +39,8 @@ func Main(args []string, def string) int {
 	if len(args) > 0 {
 		prog = args[0]
 	}
-	name := filepath.Base(prog)
-	run, ok := lookup(name)
-	if !ok {
-		name = def
-		run, _ = lookup(def)
-	}
+	name := programName(prog, def)
+	run, _ := lookup(name)
 	if name != "wireguard-go" {
 		// A command runs for milliseconds: collecting garbage costs more
 		// than it saves, so the collector only runs near the soft limit.
@@ -54,6 +51,17 @@ func Main(args []string, def string) int {
 	}
 	env := cli.ProcessEnv(prog, cli.Random)
 	return Exit(env, run(env, args[min(1, len(args)):]))
+}
+
+// programName is the program a binary run as prog is: its base name
+// (wg-quick.exe too, as Windows runs programs by that name), or def for a
+// name that is none of ours.
+func programName(prog, def string) string {
+	name := strings.TrimSuffix(filepath.Base(prog), ".exe")
+	if _, ok := lookup(name); ok {
+		return name
+	}
+	return def
 }
 
 // Exit prints err, if any, and returns the exit code it stands for.

@@ -43,4 +43,16 @@ func TestPersonality(t *testing.T) {
 	if _, ok := lookup("wgtools"); ok {
 		t.Error("unknown name has a personality")
 	}
+	for _, c := range []struct{ prog, def, want string }{
+		{"/usr/bin/wg-quick", "wg", "wg-quick"},
+		{`wg-quick.exe`, "wg", "wg-quick"},
+		{"./wireguard-go", "wg", "wireguard-go"},
+		{"/usr/local/bin/wgtools", "wg", "wg"},
+		{"wg-quick-custom", "wg-quick", "wg-quick"},
+		{"wg.exe", "wg-quick", "wg"},
+	} {
+		if got := programName(c.prog, c.def); got != c.want {
+			t.Errorf("programName(%q, %q) = %q, want %q", c.prog, c.def, got, c.want)
+		}
+	}
 }
