@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --match "v*" 2>/dev/null || echo 0.0.0-de
 LDFLAGS := -X github.com/wgtools/wgtools/internal/version.Version=$(VERSION)
 export CGO_ENABLED := 0
 
-.PHONY: all build demo test fuzz bench lint clean
+.PHONY: all build demo test fuzz bench lint completions release-check clean
 
 all: build
 
@@ -18,7 +18,7 @@ build:
 demo: build
 	if [ "$$(id -u)" = 0 ]; then ./scripts/demo.sh; else sudo ./scripts/demo.sh; fi
 
-# All tests. Network tests (later issues) need root: sudo make test.
+# All tests. The network, wg-quick and packaging tests need root: sudo make test.
 test:
 	$(GO) test -count=1 ./...
 
@@ -34,6 +34,15 @@ bench:
 	$(GO) run ./bench/keys
 	$(GO) run ./bench/conf
 	$(GO) run ./bench/tunnel
+	$(GO) run ./bench/quick
+
+# Regenerate the shell completion scripts in completions/.
+completions:
+	$(GO) run ./tools/completions
+
+# goreleaser check, a two-target snapshot and its contents (as CI).
+release-check:
+	./scripts/release-check.sh
 
 lint:
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))"
