@@ -214,3 +214,45 @@ func TestPeerAddReadOnly(t *testing.T) {
 		t.Errorf("client config %s left behind", out)
 	}
 }
+
+// TestPeerAddConcurrent: five peer adds at once on one config all land,
+// with five different addresses (the lock is taken before the file is
+// read).
+func TestPeerAddConcurrent(t *testing.T) {
+	needRoot(t)
+	dir := t.TempDir()
+	ks, _ := keypair(t)
+	srv := filepath.Join(dir, "wgcc0.conf")
+	os.WriteFile(srv, []byte("[Interface]\nAddress = 10.8.0.1/24\nPrivateKey = "+ks+"\n"), 0o600)
+	link := filepath.Join(t.TempDir(), "wg-quick")
+	os.Symlink(ourWG(t), link)
+	var wg sync.WaitGroup
+	results := make([]result, 5)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cmd := exec.Command(link, "peer", "add", srv, fmt.Sprintf("c%d", i), "--endpoint", "h:1", "--out", filepath.Join(dir, fmt.Sprintf("c%d.conf", i)))
+			results[i] = runResult(t, cmd)
+		}()
+	}
+	wg.Wait()
+	for i, r := range results {
+		if r.Code != 0 {
+			t.Errorf("add %d: %+v", i, r)
+		}
+	}
+	text, _ := os.ReadFile(srv)
+	seen := map[string]bool{}
+	for _, l := range strings.Split(string(text), "\n") {
+		if a, ok := strings.CutPrefix(l, "AllowedIPs = "); ok {
+			if seen[a] {
+				t.Errorf("address %s given twice", a)
+			}
+			seen[a] = true
+		}
+	}
+	if len(seen) != 5 {
+		t.Errorf("%d peers in the file, want 5:\n%s", len(seen), text)
+	}
+}

@@ -107,6 +107,29 @@ func readServer(env *cli.Env, operand string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseServer(env, src)
+}
+
+// lockServer takes the interface's lock, then reads its config, so that
+// two changes cannot both start from the same old file.
+func lockServer(env *cli.Env, operand string) (*server, func(), error) {
+	src, err := Lookup(operand, env.Stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	unlock, err := lock(src.Interface, env.Stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := parseServer(env, src)
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return s, unlock, nil
+}
+
+func parseServer(env *cli.Env, src *Source) (*server, error) {
 	text, err := os.ReadFile(src.Path)
 	if err != nil {
 		return nil, err
@@ -158,11 +181,7 @@ func peerAdd(env *cli.Env, prog string, args []string) error {
 	if o.keepalive < 0 || o.keepalive > 65535 {
 		return fmt.Errorf("--keepalive %d: want 0 to 65535 seconds", o.keepalive)
 	}
-	s, err := readServer(env, pos[0])
-	if err != nil {
-		return err
-	}
-	unlock, err := lock(s.iface, env.Stderr)
+	s, unlock, err := lockServer(env, pos[0])
 	if err != nil {
 		return err
 	}

@@ -143,11 +143,7 @@ func peerRemove(env *cli.Env, prog string, args []string) error {
 	if len(pos) != 2 {
 		return fmt.Errorf("peer remove needs INTERFACE and a peer's NAME or PUBLIC_KEY (see wg-quick peer --help)")
 	}
-	s, err := readServer(env, pos[0])
-	if err != nil {
-		return err
-	}
-	unlock, err := lock(s.iface, env.Stderr)
+	s, unlock, err := lockServer(env, pos[0])
 	if err != nil {
 		return err
 	}
