@@ -20,11 +20,14 @@ import (
 func lock(name string, log io.Writer) (func(), error) {
 	dir := stateDir()
 	path := filepath.Join(dir, name+".lock")
-	for waited := false; ; {
+	for waited, tries := false, 0; ; tries++ {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("state directory: %w", err)
 		}
 		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if errors.Is(err, os.ErrNotExist) && tries < 100 {
+			continue // another wg-quick removed the emptied directory meanwhile
+		}
 		if err != nil {
 			return nil, fmt.Errorf("lock %s: %w", name, err)
 		}
