@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -43,12 +45,15 @@ func lock(name string, log io.Writer) (func(), error) {
 		}
 		var held, now syscall.Stat_t
 		if syscall.Fstat(int(f.Fd()), &held) == nil && syscall.Stat(path, &now) == nil && held.Ino == now.Ino {
+			var once sync.Once
 			return func() {
-				os.Remove(path)
-				if dir != quick.DefaultStateDir {
-					os.Remove(dir) // only when empty
-				}
-				f.Close()
+				once.Do(func() {
+					os.Remove(path)
+					if dir != quick.DefaultStateDir {
+						os.Remove(dir) // only when empty
+					}
+					f.Close()
+				})
 			}, nil
 		}
 		f.Close() // the holder removed this file; take the new one
@@ -101,6 +106,9 @@ func userspaceGone(name string) {
 
 // hint adds what to do to errors upstream leaves cryptic.
 func hint(err error) error {
+	if !strings.Contains(err.Error(), "TUN") {
+		return err
+	}
 	if _, serr := os.Stat("/dev/net/tun"); serr != nil && errors.Is(serr, os.ErrNotExist) {
 		return fmt.Errorf("%w\n  hint: /dev/net/tun is missing; create it with `mkdir -p /dev/net && mknod /dev/net/tun c 10 200`, or give the container the device (docker run --device /dev/net/tun --cap-add NET_ADMIN)", err)
 	}
