@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/wgtools/wgtools/internal/dns/dnstest"
 )
 
 // netnsResolvConf gives namespace i its own /etc/resolv.conf (ip netns exec
@@ -138,5 +139,61 @@ func TestQuickSave(t *testing.T) {
 	// Debian's 1.0.20210914 drops a hook's # text; ours keeps it (none here).
 	if diff := cmp.Diff(got[0], got[1]); diff != "" {
 		t.Errorf("save (-Debian +ours):\n%s", diff)
+	}
+}
+
+// TestQuickDNSResolvconfCompat: with Debian's real openresolv in PATH (in a
+// namespace whose resolv.conf is its own), our wg-quick and Debian's set
+// the same resolv.conf on up, log the same [#] lines (ours adds the line
+// naming the backend), and restore it byte for byte on down.
+func TestQuickDNSResolvconfCompat(t *testing.T) {
+	needQuickReference(t)
+	p := newPair(t)
+	p.underlay()
+	orig := "# the namespace's own\nnameserver 192.0.2.53\n"
+	rc := p.netnsResolvConf(0, orig)
+	resolvconf := dnstest.Openresolv(t, "/etc/resolv.conf")
+	path := p.quickConf("wgqo0", "Address = 10.0.0.1/24\nDNS = 10.0.0.53, fd00::53, vpn.example, lan.example\n", "AllowedIPs = 0.0.0.0/0\n")
+	env := []string{"PATH=" + resolvconf + ":/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}
+	linkMade := regexp.MustCompile(`(?s)\[#\] ip link add .*?\[#\] \S+ wgqo0\n(┌.*?┘\n)?`)
+	backendLine := regexp.MustCompile(`(?m)^\[#\] # DNS: using resolvconf \(found ` + regexp.QuoteMeta(resolvconf) + `/resolvconf in PATH\)\n`)
+	routeFirst := regexp.MustCompile(`(\[#\] ip -4 route add 0\.0\.0\.0/0 dev wgqo0 table \d+\n)(\[#\] ip -4 rule add not fwmark \d+ table \d+\n\[#\] ip -4 rule add table main suppress_prefixlength 0\n)`)
+	var got [2]string
+	for i, bin := range []string{"wg-quick", p.ourQuick()} {
+		cmd := func(action string) result {
+			e := env
+			if i == 0 {
+				e = append(e, "WG_QUICK_USERSPACE_IMPLEMENTATION="+referenceDaemon())
+			}
+			c := exec.Command("ip", "netns", "exec", p.ns[0], bin, action, path)
+			c.Env = e
+			return runResult(t, c)
+		}
+		p.in(0, "sysctl", "-qw", "net.ipv4.conf.all.src_valid_mark=0")
+		up := cmd("up")
+		during, _ := os.ReadFile(rc)
+		down := cmd("down")
+		after, _ := os.ReadFile(rc)
+		if string(after) != orig {
+			t.Errorf("%s: resolv.conf after down:\n%s", bin, after)
+		}
+		if up.Code != 0 || down.Code != 0 {
+			t.Fatalf("%s: up %+v down %+v", bin, up, down)
+		}
+		log := linkMade.ReplaceAllString(up.Stderr, "[#] LINK\n")
+		if i == 0 {
+			log = strings.Replace(log, "[#] wg setconf wgqo0", "[#] wg addconf wgqo0", 1)
+			log = routeFirst.ReplaceAllString(log, "$2$1")
+		} else if !backendLine.MatchString(log) {
+			t.Errorf("ours does not name the backend:\n%s", log)
+		}
+		log = backendLine.ReplaceAllString(log, "")
+		got[i] = "up:\n" + log + "resolv.conf:\n" + string(during) + "down:\n" + down.Stderr
+	}
+	if diff := cmp.Diff(got[0], got[1]); diff != "" {
+		t.Errorf("(-Debian +ours):\n%s", diff)
+	}
+	if !strings.Contains(got[1], "nameserver 10.0.0.53\nnameserver fd00::53\n") || !strings.Contains(got[1], "search vpn.example lan.example\n") {
+		t.Errorf("resolv.conf while up:\n%s", got[1])
 	}
 }

@@ -6,44 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wgtools/wgtools/internal/dns/dnstest"
+
 	"github.com/google/go-cmp/cmp"
 )
 
-// openresolv unpacks Debian's openresolv and points it at temporary
-// directories: its configuration, subscribers and state live in tmp, and the
-// libc subscriber writes /etc/resolv.conf through a symlink, so that its
-// .bak file lands in tmp too. It returns the directory to put first in PATH.
-func openresolv(t *testing.T) string {
-	t.Helper()
-	root := fetchDeb(t, "openresolv")
-	tmp := t.TempDir()
-	etc, run := filepath.Join(tmp, "etc"), filepath.Join(tmp, "run")
-	libexec := filepath.Join(root, "lib/resolvconf")
-	prog := filepath.Join(root, "sbin/resolvconf")
-	must(t, os.MkdirAll(etc, 0o755))
-
-	// Keep only the libc subscriber (no dnsmasq, named, unbound, ...).
-	entries, err := os.ReadDir(libexec)
-	must(t, err)
-	for _, e := range entries {
-		if e.Name() != "libc" {
-			must(t, os.RemoveAll(filepath.Join(libexec, e.Name())))
-		}
-	}
-	paths := []string{
-		"SYSCONFDIR=/etc\n", "SYSCONFDIR=" + etc + "\n",
-		"LIBEXECDIR=/lib/resolvconf\n", "LIBEXECDIR=" + libexec + "\n",
-		"VARDIR=/run/resolvconf\n", "VARDIR=" + run + "\n",
-	}
-	patchFile(t, prog, paths...)
-	patchFile(t, filepath.Join(libexec, "libc"), append(paths, "/sbin/resolvconf", prog)...)
-
-	link := filepath.Join(tmp, "resolv.conf")
-	must(t, os.Symlink(resolvConf, link))
-	conf := "resolv_conf=" + link + "\nstate_dir=" + run + "\nlibc_restart=:\n"
-	must(t, os.WriteFile(filepath.Join(etc, "resolvconf.conf"), []byte(conf), 0o644))
-	return filepath.Dir(prog)
-}
+// openresolv is Debian's openresolv working in temporary directories and
+// writing /etc/resolv.conf; it returns the directory to put first in PATH.
+func openresolv(t *testing.T) string { return dnstest.Openresolv(t, resolvConf) }
 
 // TestOpenresolvNetns runs the real openresolv through the resolvconf
 // backend inside a namespace: up puts the servers and search domains into
