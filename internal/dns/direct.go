@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/wgtools/wgtools/internal/atomicfile"
 )
 
 const resolvConf = "/etc/resolv.conf"
@@ -265,31 +267,12 @@ func writeInPlace(path string, data []byte, create bool) error {
 	return err
 }
 
-// writeAtomic writes a 0600 file in a 0700 directory through a temporary
-// file and a rename (this directory is ours, so rename is safe here).
+// writeAtomic writes a 0600 file in our 0700 state directory.
 func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		_ = os.Remove(f.Name())
-	}
-	return err
+	return atomicfile.Write(path, data)
 }
 
 func removeIfExists(path string) error {

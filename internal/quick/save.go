@@ -2,10 +2,11 @@ package quick
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
+
+	"github.com/wgtools/wgtools/internal/atomicfile"
 
 	"github.com/wgtools/wgtools/internal/config"
 	"github.com/wgtools/wgtools/internal/show"
@@ -73,34 +74,14 @@ func Save(e *Env, name string, q *config.QuickConfig, file string) error {
 	return WriteAtomic(file, []byte(text))
 }
 
-// WriteAtomic writes FILE.tmp (0600), syncs it and renames it over file.
+// WriteAtomic replaces a config file whole (0600), with upstream's
+// messages when that fails.
 func WriteAtomic(file string, data []byte) error {
-	tmp := file + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
+	if err := atomicfile.Write(file, data); err != nil {
+		if errors.Is(err, atomicfile.ErrRename) {
+			return &fileError{"Could not move configuration file", err}
+		}
 		return &fileError{"Could not write configuration file", err}
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(0o600)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return &fileError{"Could not write configuration file", err}
-	}
-	if err := os.Rename(tmp, file); err != nil {
-		os.Remove(tmp)
-		return &fileError{"Could not move configuration file", err}
-	}
-	if d, err := os.Open(filepath.Dir(file)); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/wgtools/wgtools/internal/atomicfile"
 )
 
 // State is what `up` applied to the host beyond the link itself, kept so
@@ -51,11 +53,7 @@ func (d Dir) Save(st *State) error {
 	if err != nil {
 		return err
 	}
-	tmp := d.path(st.Interface) + ".tmp"
-	if err := os.WriteFile(tmp, append(data, '\n'), 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, d.path(st.Interface))
+	return atomicfile.Write(d.path(st.Interface), append(data, '\n'))
 }
 
 // Load reads the state of name.
