@@ -3,6 +3,7 @@ package config
 import (
 	"crypto/subtle"
 	"encoding/base64"
+	"io"
 )
 
 // KeyLen is the length of a base64-encoded key, padding included.
@@ -33,3 +34,19 @@ func IsZero(k Key) bool {
 
 // FormatKey returns the base64 form of k.
 func FormatKey(k Key) string { return base64.StdEncoding.EncodeToString(k[:]) }
+
+// NewKey reads a random key from r: a preshared key (`wg genpsk`).
+func NewKey(r io.Reader) (Key, error) {
+	var k Key
+	_, err := io.ReadFull(r, k[:])
+	return k, err
+}
+
+// NewPrivateKey reads a random key from r and clamps it as a Curve25519
+// private key, as `wg genkey` does; k.PublicKey() is its public key.
+func NewPrivateKey(r io.Reader) (Key, error) {
+	k, err := NewKey(r)
+	k[0] &= 248
+	k[31] = (k[31] & 127) | 64
+	return k, err
+}

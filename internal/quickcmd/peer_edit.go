@@ -15,7 +15,6 @@ import (
 	"github.com/wgtools/wgtools/internal/qr"
 	"github.com/wgtools/wgtools/internal/quick"
 	"github.com/wgtools/wgtools/internal/wgctl"
-	"golang.org/x/crypto/curve25519"
 )
 
 // serverPublicKey is the public key of the server config's private key.
@@ -27,33 +26,24 @@ func serverPublicKey(s *server) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%s: PrivateKey: %w", s.path, err)
 	}
-	pub, err := curve25519.X25519(k[:], curve25519.Basepoint)
-	if err != nil {
-		return "", err
-	}
-	return config.FormatKey(config.Key(pub)), nil
+	return config.FormatKey(k.PublicKey()), nil
 }
 
 // newKeys makes a client's private and public key and, when asked, a
 // preshared key.
 func newKeys(env *cli.Env, withPSK bool) (priv, pub, psk string, err error) {
-	var k, p config.Key
-	if _, err := io.ReadFull(env.Rand, k[:]); err != nil {
+	k, err := config.NewPrivateKey(env.Rand)
+	if err != nil {
 		return "", "", "", fmt.Errorf("random key: %w", err)
 	}
-	k[0] &= 248
-	k[31] = (k[31] & 127) | 64
-	pk, err := curve25519.X25519(k[:], curve25519.Basepoint)
-	if err != nil {
-		return "", "", "", err
-	}
 	if withPSK {
-		if _, err := io.ReadFull(env.Rand, p[:]); err != nil {
+		p, err := config.NewKey(env.Rand)
+		if err != nil {
 			return "", "", "", fmt.Errorf("random key: %w", err)
 		}
 		psk = config.FormatKey(p)
 	}
-	return config.FormatKey(k), config.FormatKey(config.Key(pk)), psk, nil
+	return config.FormatKey(k), config.FormatKey(k.PublicKey()), psk, nil
 }
 
 // commitAdd makes the change: the client file (created, never replaced),

@@ -18,15 +18,15 @@ func runGenKey(env *cli.Env, args []string) error {
 	if cli.WorldAccessibleFile(env.Stdout) {
 		io.WriteString(env.Stderr, "Warning: writing to world accessible file.\nConsider setting the umask to 077 and trying again.\n")
 	}
-	var k config.Key
-	if _, err := io.ReadFull(env.Rand, k[:]); err != nil {
+	newKey := config.NewKey
+	if args[0] == "genkey" {
+		newKey = config.NewPrivateKey
+	}
+	k, err := newKey(env.Rand)
+	if err != nil {
 		return cli.Fail("getrandom: " + errno.Text(err))
 	}
-	if args[0] == "genkey" {
-		k[0] &= 248
-		k[31] = (k[31] & 127) | 64
-	}
-	_, err := io.WriteString(env.Stdout, config.FormatKey(k)+"\n")
+	_, err = io.WriteString(env.Stdout, config.FormatKey(k)+"\n")
 	return err
 }
 
