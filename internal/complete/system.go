@@ -4,39 +4,27 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
-	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/wgtools/wgtools/internal/config"
-	"github.com/wgtools/wgtools/internal/peer"
 	"github.com/wgtools/wgtools/internal/wgctl"
 )
 
 // Run answers a `__complete` request: args are the words after the
 // program name, the last one being completed.
-func Run(w io.Writer, f func([]string, string, Sources) ([]string, Directive), args []string) error {
+func Run(w io.Writer, f func([]string, string, Sources) ([]string, Directive), args []string, s Sources) error {
 	cur := ""
 	if len(args) > 0 {
 		cur, args = args[len(args)-1], args[:len(args)-1]
 	}
-	cands, d := f(args, cur, System())
+	cands, d := f(args, cur, s)
 	Write(w, cands, cur, d)
 	return nil
 }
 
-var nameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9_=+.-]{1,15}$`) })
-
-// ConfigDirs are where wg-quick looks for NAME.conf.
-func ConfigDirs() []string {
-	if runtime.GOOS == "freebsd" || runtime.GOOS == "darwin" {
-		return []string{"/etc/wireguard", "/usr/local/etc/wireguard"}
-	}
-	return []string{"/etc/wireguard"}
-}
-
-// System is Sources on this host.
+// System is Sources on this host: its WireGuard interfaces and files.
+// wg-quick adds its config names and peers (Configs, PeerNames), found as
+// it finds configs.
 func System() Sources {
 	return Sources{
 		Interfaces: func() []string {
@@ -64,20 +52,7 @@ func System() Sources {
 			}
 			return out
 		},
-		Configs: func() []string {
-			var out []string
-			for _, dir := range ConfigDirs() {
-				m, _ := filepath.Glob(filepath.Join(dir, "*.conf"))
-				for _, p := range m {
-					if n := strings.TrimSuffix(filepath.Base(p), ".conf"); nameRe().MatchString(n) {
-						out = append(out, n)
-					}
-				}
-			}
-			return out
-		},
-		Files:     listFiles,
-		PeerNames: peerNames,
+		Files: listFiles,
 	}
 }
 
@@ -111,32 +86,6 @@ func listFiles(prefix, suffix string) []string {
 		case strings.HasSuffix(name, suffix):
 			out = append(out, dir+name)
 		}
-	}
-	return out
-}
-
-// peerNames lists the names and public keys of a config's peers.
-func peerNames(operand string) []string {
-	path := operand
-	if nameRe().MatchString(path) {
-		path = filepath.Join("/etc/wireguard", path+".conf")
-	}
-	text, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	f, err := peer.Parse(text)
-	if err != nil {
-		return nil
-	}
-	var out []string
-	for _, e := range f.Peers {
-		if e.Name != "" {
-			out = append(out, e.Name)
-		}
-	}
-	for _, e := range f.Peers {
-		out = append(out, e.PublicKey)
 	}
 	return out
 }

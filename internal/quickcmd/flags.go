@@ -5,12 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/netip"
 	"strings"
 
 	"github.com/wgtools/wgtools/internal/cli"
-	"github.com/wgtools/wgtools/internal/config"
-	"github.com/wgtools/wgtools/internal/resolve"
 )
 
 // errHelp means the help was printed: exit 0.
@@ -51,31 +48,4 @@ func (l *listFlag) String() string { return strings.Join(*l, ", ") }
 func (l *listFlag) Set(v string) error {
 	*l = append(*l, strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })...)
 	return nil
-}
-
-// checkOnly resolves nothing: it lets a config be validated without
-// looking up its endpoint host names.
-type checkOnly struct{ config.Resolver }
-
-func (checkOnly) LookupHost(string) ([]netip.Addr, error) {
-	return []netip.Addr{netip.MustParseAddr("192.0.2.1")}, nil
-}
-func (checkOnly) InterfaceIndex(string) (int, bool) { return 1, true }
-
-// validate parses a config as wg-quick up would, without resolving host
-// names, and returns it with FILE:LINE errors.
-func validate(path string, text []byte, warn io.Writer) (*config.QuickConfig, *config.Config, error) {
-	q, err := config.ParseQuick(strings.NewReader(string(text)))
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s", lineMessage(path, err))
-	}
-	opts := &config.Options{
-		Resolver: checkOnly{resolve.System()},
-		Warn:     func(msg string) { fmt.Fprintln(warn, msg) },
-	}
-	wg, err := opts.ParseLines(q.WG)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s", lineMessage(path, err))
-	}
-	return q, wg, nil
 }

@@ -134,7 +134,7 @@ func parseServer(env *cli.Env, src *Source) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := validate(src.Path, text, env.Stderr); err != nil {
+	if _, _, err := validate(env, src.Path, text); err != nil {
 		return nil, err
 	}
 	f, err := peer.Parse(text)

@@ -70,7 +70,7 @@ func qrCmd(env *cli.Env, prog string, args []string) error {
 	if err != nil {
 		return cli.Fail(prog + ": " + err.Error())
 	}
-	if _, _, err := validate(path, text, env.Stderr); err != nil {
+	if _, _, err := validate(env, path, text); err != nil {
 		return cli.Fail(prog + ": " + err.Error())
 	}
 	code, err := qr.Encode(text)

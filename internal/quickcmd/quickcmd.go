@@ -51,7 +51,7 @@ func Run(env *cli.Env, args []string) error {
 	if len(args) > 0 {
 		switch args[0] {
 		case "__complete", "__completeNoDesc":
-			return complete.Run(env.Stdout, complete.Quick, args[1:])
+			return complete.Run(env.Stdout, complete.Quick, args[1:], completions())
 		case "qr":
 			return qrCmd(env, prog, args[1:])
 		case "peer":

@@ -2,7 +2,6 @@ package quickcmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,11 +9,9 @@ import (
 	"syscall"
 
 	"github.com/wgtools/wgtools/internal/cli"
-	"github.com/wgtools/wgtools/internal/config"
 	"github.com/wgtools/wgtools/internal/firewall"
 	"github.com/wgtools/wgtools/internal/netcfg"
 	"github.com/wgtools/wgtools/internal/quick"
-	"github.com/wgtools/wgtools/internal/resolve"
 	"github.com/wgtools/wgtools/internal/wgctl"
 )
 
@@ -79,29 +76,6 @@ func action(env *cli.Env, prog, verb, operand string, foreground bool, args []st
 		return cli.Fail(prog + ": " + err.Error())
 	}
 	return nil
-}
-
-// load reads and parses the config file: wg-quick's keys, then wg's.
-func load(env *cli.Env, path string) (*config.QuickConfig, *config.Config, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	q, err := config.ParseQuick(f)
-	f.Close()
-	if err != nil {
-		return nil, nil, errors.New(lineMessage(path, err))
-	}
-	opts := &config.Options{
-		Resolver:  resolve.System(),
-		Warn:      func(msg string) { fmt.Fprintln(env.Stderr, msg) },
-		LookupEnv: env.LookupEnv,
-	}
-	wgcfg, err := opts.ParseLines(q.WG)
-	if err != nil {
-		return nil, nil, errors.New(lineMessage(path, err))
-	}
-	return q, wgcfg, nil
 }
 
 // linuxEnv wires the engine to netlink, nftables, the DNS backends, the

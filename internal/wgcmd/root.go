@@ -47,7 +47,7 @@ func usage(prog string) string {
 // every start of the program measurably slower (see BENCHMARKS.md).
 func Run(env *cli.Env, args []string) error {
 	if len(args) > 0 && (args[0] == "__complete" || args[0] == "__completeNoDesc") {
-		return complete.Run(env.Stdout, complete.WG, args[1:])
+		return complete.Run(env.Stdout, complete.WG, args[1:], complete.System())
 	}
 	if len(args) > 0 {
 		for _, sc := range subcommands() {

@@ -1,0 +1,56 @@
+package quickcmd
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"strings"
+
+	"github.com/wgtools/wgtools/internal/cli"
+	"github.com/wgtools/wgtools/internal/config"
+	"github.com/wgtools/wgtools/internal/resolve"
+)
+
+// load reads and parses the config file as up and down use it, endpoint
+// host names resolved.
+func load(env *cli.Env, path string) (*config.QuickConfig, *config.Config, error) {
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return parse(env, path, text, resolve.System())
+}
+
+// validate parses a config as wg-quick up would, without resolving host
+// names: for configs that are only checked (qr, peer).
+func validate(env *cli.Env, path string, text []byte) (*config.QuickConfig, *config.Config, error) {
+	return parse(env, path, text, checkOnly{resolve.System()})
+}
+
+// parse reads wg-quick's keys, then wg's, with FILE:LINE errors.
+func parse(env *cli.Env, path string, text []byte, r config.Resolver) (*config.QuickConfig, *config.Config, error) {
+	q, err := config.ParseQuick(strings.NewReader(string(text)))
+	if err != nil {
+		return nil, nil, errors.New(lineMessage(path, err))
+	}
+	opts := &config.Options{
+		Resolver:  r,
+		Warn:      func(msg string) { fmt.Fprintln(env.Stderr, msg) },
+		LookupEnv: env.LookupEnv,
+	}
+	wg, err := opts.ParseLines(q.WG)
+	if err != nil {
+		return nil, nil, errors.New(lineMessage(path, err))
+	}
+	return q, wg, nil
+}
+
+// checkOnly resolves nothing: it lets a config be validated without
+// looking up its endpoint host names.
+type checkOnly struct{ config.Resolver }
+
+func (checkOnly) LookupHost(string) ([]netip.Addr, error) {
+	return []netip.Addr{netip.MustParseAddr("192.0.2.1")}, nil
+}
+func (checkOnly) InterfaceIndex(string) (int, bool) { return 1, true }
