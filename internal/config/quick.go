@@ -41,6 +41,20 @@ func words(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' })
 }
 
+// SplitDNS splits a DNS value as wg-quick does: into words at commas and
+// blanks, the name servers (digits and dots only, or anything with a colon)
+// and the search domains (the rest).
+func SplitDNS(value string) (servers, search []string) {
+	for _, v := range words(value) {
+		if isDNSServer(v) {
+			servers = append(servers, v)
+		} else {
+			search = append(search, v)
+		}
+	}
+	return servers, search
+}
+
 // ParseQuick reads a wg-quick(8) file the way wg-quick's parse_options does.
 // Only the wg-quick keys of the [Interface] section are taken out; keys match
 // without regard to case; hooks keep everything after the first '=',
@@ -75,13 +89,9 @@ func ParseQuick(r io.Reader) (*QuickConfig, error) {
 			case equalFold(key, "MTU"):
 				q.MTU = value
 			case equalFold(key, "DNS"):
-				for _, v := range words(value) {
-					if isDNSServer(v) {
-						q.DNS = append(q.DNS, v)
-					} else {
-						q.DNSSearch = append(q.DNSSearch, v)
-					}
-				}
+				servers, search := SplitDNS(value)
+				q.DNS = append(q.DNS, servers...)
+				q.DNSSearch = append(q.DNSSearch, search...)
 			case equalFold(key, "Table"):
 				q.Table = value
 			case equalFold(key, "PreUp"):

@@ -8,10 +8,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
-	"sync"
+
+	"github.com/wgtools/wgtools/internal/config"
 
 	"github.com/godbus/dbus/v5"
 )
@@ -122,29 +122,17 @@ const (
 	NameDirect     = "direct"
 )
 
-// serverRE is wg-quick's nameserver rule: (^[0-9.]+$)|(^.*:.*$).
-var serverRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(^[0-9.]+$)|(^.*:.*$)`) })
-
-// Split sorts wg-quick DNS= items into nameservers and search domains: an
-// item of only digits and dots, or containing a colon, is a nameserver;
-// anything else is a search domain. Values may be raw DNS= values: they are
-// split on commas, spaces, tabs and newlines, as wg-quick does.
+// Split sorts wg-quick DNS= values into nameservers and search domains by
+// wg-quick's rule (config.SplitDNS).
 func Split(values []string) Config {
 	var c Config
 	for _, v := range values {
-		for _, item := range strings.FieldsFunc(v, isSep) {
-			if serverRE().MatchString(item) {
-				c.Servers = append(c.Servers, item)
-			} else {
-				c.Search = append(c.Search, item)
-			}
-		}
+		servers, search := config.SplitDNS(v)
+		c.Servers = append(c.Servers, servers...)
+		c.Search = append(c.Search, search...)
 	}
 	return c
 }
-
-// isSep is a comma or a character of bash's default IFS.
-func isSep(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' }
 
 // Pick chooses the backend for this host: resolvconf if it is in PATH, else
 // systemd-resolved if org.freedesktop.resolve1 is on the system bus, else
