@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/wgtools/wgtools/internal/wgctl"
+
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -110,6 +112,6 @@ func (h *Linux) IsWireGuard(ifname string) bool {
 	if link.Type() == "wireguard" {
 		return true
 	}
-	_, err = os.Stat("/var/run/wireguard/" + ifname + ".sock")
+	_, err = os.Stat(wgctl.SocketDir + ifname + ".sock")
 	return err == nil
 }

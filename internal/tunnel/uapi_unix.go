@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 
 	"golang.org/x/sys/unix"
 )
@@ -16,10 +17,10 @@ import (
 // that would make the path look in use after the daemon ended. A socket
 // left by a killed daemon (connections refused) is replaced.
 func uapiOpen(name string) (*os.File, error) {
-	if err := os.MkdirAll("/var/run/wireguard", 0o755); err != nil {
+	path := SocketPath(name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}
-	path := SocketPath(name)
 	addr := &net.UnixAddr{Name: path, Net: "unix"}
 	old := unix.Umask(0o077)
 	defer unix.Umask(old)
