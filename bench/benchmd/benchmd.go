@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 )
 
@@ -80,10 +83,57 @@ func BuildOurs(dir string) (string, error) {
 	return out, nil
 }
 
-var cleanups []func()
+// Workspace makes a temporary directory, removed at Exit or Fatalf, and
+// builds our wg into it; it returns both paths. Failures are fatal.
+func Workspace(prefix string) (dir, ours string) {
+	err := Change(func() (err error) {
+		dir, err = os.MkdirTemp("", prefix)
+		return err
+	}, func() {
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
+	})
+	if err != nil {
+		Fatalf("%v", err)
+	}
+	if ours, err = BuildOurs(dir); err != nil {
+		Fatalf("%v", err)
+	}
+	return dir, ours
+}
+
+// mu serialises changes to the host (and the cleanups that undo them) with
+// the exit paths, so that a signal cannot run the cleanups while a change
+// is half made, nor two exits run them at once.
+var (
+	mu       sync.Mutex
+	cleanups []func()
+)
 
 // Cleanup registers f to run at Exit or Fatalf, last registered first.
-func Cleanup(f func()) { cleanups = append(cleanups, f) }
+func Cleanup(f func()) {
+	mu.Lock()
+	defer mu.Unlock()
+	cleanups = append(cleanups, f)
+}
+
+// Change runs f, which changes the host, and registers undo with it, both
+// before any exit can run the cleanups. f must not call Fatalf or Exit.
+func Change(f func() error, undo func()) error {
+	mu.Lock()
+	defer mu.Unlock()
+	cleanups = append(cleanups, undo)
+	return f()
+}
+
+// ExitOnSignals makes SIGINT, SIGTERM and SIGHUP undo what was registered
+// and exit 1.
+func ExitOnSignals(name string) {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	go func() { Fatalf("%s: interrupted by %v; cleaned up", name, <-sigs) }()
+}
 
 // Fatalf prints the message, undoes what was registered with Cleanup (such
 // as network namespaces), and exits 1. Use it instead of log.Fatalf once a
@@ -95,6 +145,7 @@ func Fatalf(format string, args ...any) {
 
 // Exit runs the cleanups and exits with code.
 func Exit(code int) {
+	mu.Lock() // never unlocked: the process ends here
 	for i := len(cleanups) - 1; i >= 0; i-- {
 		cleanups[i]()
 	}

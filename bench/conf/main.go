@@ -31,14 +31,8 @@ func main() {
 	flag.Parse()
 	log.SetFlags(0)
 
-	dir, err := os.MkdirTemp("", "wgtools-bench-")
-	if err != nil {
-		benchmd.Fatalf("%v", err)
-	}
-	benchmd.Cleanup(func() { os.RemoveAll(dir) })
-	if _, err := benchmd.BuildOurs(dir); err != nil {
-		benchmd.Fatalf("%v", err)
-	}
+	benchmd.ExitOnSignals("conf")
+	dir, _ := benchmd.Workspace("wgtools-bench-")
 	refDir := filepath.Join(dir, "ref")
 	os.MkdirAll(refDir, 0o755)
 	if err := os.Symlink(*ref, filepath.Join(refDir, "wg")); err != nil {

@@ -27,15 +27,8 @@ func main() {
 	flag.Parse()
 	log.SetFlags(0)
 
-	dir, err := os.MkdirTemp("", "wgtools-bench-")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	ours, err := benchmd.BuildOurs(dir)
-	if err != nil {
-		log.Fatal(err)
-	}
+	benchmd.ExitOnSignals("keys")
+	dir, ours := benchmd.Workspace("wgtools-bench-")
 
 	// A static Go program that only prints: the least any Go binary costs
 	// to start here, shown for context.
@@ -46,7 +39,7 @@ func main() {
 	hb.Dir = dir
 	hb.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := hb.CombinedOutput(); err != nil {
-		log.Fatalf("build floor: %v\n%s", err, b)
+		benchmd.Fatalf("build floor: %v\n%s", err, b)
 	}
 
 	key := []byte("yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n")
@@ -92,9 +85,10 @@ func main() {
 	fmt.Print(b.String())
 	if *out != "" {
 		if err := benchmd.Update(*out, "keys", b.String()); err != nil {
-			log.Fatal(err)
+			benchmd.Fatalf("%v", err)
 		}
 	}
+	benchmd.Exit(0)
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -106,7 +100,7 @@ func timeRun(bin string, args []string, stdin []byte) time.Duration {
 	cmd.Stdout = io.Discard
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
-		log.Fatalf("%s %v: %v", bin, args, err)
+		benchmd.Fatalf("%s %v: %v", bin, args, err)
 	}
 	return time.Since(start)
 }

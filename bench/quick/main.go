@@ -22,11 +22,8 @@ import (
 	"log"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
 
 	"golang.org/x/crypto/curve25519"
@@ -52,25 +49,6 @@ type config struct {
 
 type sample struct{ up, down time.Duration }
 
-// mu serialises changes to the host (and the cleanups that undo them) with
-// the exit paths, so that a signal cannot run the cleanups while main is
-// half-way through creating something, nor two exits run them at once.
-var mu sync.Mutex
-
-func fatalf(format string, args ...any) {
-	mu.Lock() // never unlocked: Fatalf exits
-	benchmd.Fatalf(format, args...)
-}
-
-// change runs f, which changes the host, and registers undo atomically with
-// respect to signals.
-func change(f func() error, undo func()) error {
-	mu.Lock()
-	defer mu.Unlock()
-	benchmd.Cleanup(undo)
-	return f()
-}
-
 const (
 	underlay   = "192.168.77" // .1 in the namespace under test, .2 in its peer
 	underlay6  = "fd77::"
@@ -92,34 +70,19 @@ func main() {
 	if *rounds < 1 || *peers < 1 || *peers > 60000 {
 		log.Fatal("quick: -rounds must be ≥ 1 and -peers in 1..60000")
 	}
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
-	go func() { fatalf("quick: interrupted by %v; cleaned up", <-sigs) }()
-
-	var dir string
-	if err := change(func() (err error) { dir, err = os.MkdirTemp("", "wgtools-quick-bench-"); return err },
-		func() {
-			if dir != "" {
-				os.RemoveAll(dir)
-			}
-		}); err != nil {
-		fatalf("%v", err)
-	}
-	ours, err := benchmd.BuildOurs(dir)
-	if err != nil {
-		fatalf("%v", err)
-	}
+	benchmd.ExitOnSignals("quick")
+	dir, ours := benchmd.Workspace("wgtools-quick-bench-")
 	oursQuick := filepath.Join(filepath.Dir(ours), "wg-quick")
 	if err := os.Symlink("wg", oursQuick); err != nil {
-		fatalf("%v", err)
+		benchmd.Fatalf("%v", err)
 	}
 	for _, p := range []string{wgQuickRef, wgGoRef, "/usr/bin/wg", "/usr/sbin/nft"} {
 		if _, err := os.Stat(p); err != nil {
-			fatalf("quick: %v (needs Debian's wireguard-tools, wireguard-go and nftables)", err)
+			benchmd.Fatalf("quick: %v (needs Debian's wireguard-tools, wireguard-go and nftables)", err)
 		}
 	}
 	if _, err := os.Stat("/sys/module/wireguard"); err == nil {
-		fatalf("quick: the kernel has the WireGuard module loaded; this benchmark compares userspace tunnels")
+		benchmd.Fatalf("quick: the kernel has the WireGuard module loaded; this benchmark compares userspace tunnels")
 	}
 	impls := []impl{
 		{"upstream", "upstream", wgQuickRef, []string{sysPath, "WG_QUICK_USERSPACE_IMPLEMENTATION=" + wgGoRef}},
@@ -131,9 +94,9 @@ func main() {
 	ns, nsPeer := fmt.Sprintf("wgbq%d", pid), fmt.Sprintf("wgbq%dp", pid)
 	configs := makeConfigs(dir, pid, *peers, *endpoints)
 	for _, n := range []string{nsPeer, ns} {
-		if err := change(func() error { return exec.Command("ip", "netns", "add", n).Run() },
+		if err := benchmd.Change(func() error { return exec.Command("ip", "netns", "add", n).Run() },
 			func() { removeNamespace(n, configs) }); err != nil {
-			fatalf("ip netns add %s: %v", n, err)
+			benchmd.Fatalf("ip netns add %s: %v", n, err)
 		}
 	}
 	run("ip", "link", "add", "veth0", "netns", ns, "type", "veth", "peer", "name", "veth1", "netns", nsPeer)
@@ -175,26 +138,26 @@ func main() {
 						log.Printf("%s: ours refused: %s", c.title, refused[c.key])
 						continue
 					}
-					fatalf("%s: %s wg-quick up failed: %v\n%s", c.title, im.name, err, stderr)
+					benchmd.Fatalf("%s: %s wg-quick up failed: %v\n%s", c.title, im.name, err, stderr)
 				}
 				if n := countPeers(ns, c.iface); n != c.peers {
-					fatalf("%s: %s wg-quick up: the device has %d peers, want %d\n%s", c.title, im.name, n, c.peers, stderr)
+					benchmd.Fatalf("%s: %s wg-quick up: the device has %d peers, want %d\n%s", c.title, im.name, n, c.peers, stderr)
 				}
 				if _, seen := upState[c.key+im.key]; !seen {
 					upState[c.key+im.key] = snapshot(ns)
 				}
 				down, stderr, err := wgQuick(ns, dir, im, "down", c)
 				if err != nil {
-					fatalf("%s: %s wg-quick down failed: %v\n%s", c.title, im.name, err, stderr)
+					benchmd.Fatalf("%s: %s wg-quick down failed: %v\n%s", c.title, im.name, err, stderr)
 				}
 				if err := waitDaemonGone(ns, c.iface); err != nil {
-					fatalf("%s: %s wg-quick down: %v", c.title, im.name, err)
+					benchmd.Fatalf("%s: %s wg-quick down: %v", c.title, im.name, err)
 				}
 				if s := snapshot(ns); s != baseline {
-					fatalf("%s: %s wg-quick down left the namespace changed:\n%s", c.title, im.name, diff(baseline, s))
+					benchmd.Fatalf("%s: %s wg-quick down left the namespace changed:\n%s", c.title, im.name, diff(baseline, s))
 				}
 				if left := stateLeft(ns); left != "" {
-					fatalf("%s: %s wg-quick down left state behind in %s: %s", c.title, im.name, stateDir(ns), left)
+					benchmd.Fatalf("%s: %s wg-quick down left state behind in %s: %s", c.title, im.name, stateDir(ns), left)
 				}
 				if round >= 0 {
 					times[c.key+im.key] = append(times[c.key+im.key], sample{up, down})
@@ -213,10 +176,9 @@ func main() {
 	fmt.Print(body)
 	if *out != "" {
 		if err := benchmd.Update(*out, "quick", body); err != nil {
-			fatalf("%v", err)
+			benchmd.Fatalf("%v", err)
 		}
 	}
-	mu.Lock()
 	benchmd.Exit(0)
 }
 
@@ -259,7 +221,7 @@ func makeConfigs(dir string, pid, peers int, endpoints bool) []*config {
 	for _, c := range configs {
 		c.path = filepath.Join(dir, c.iface+".conf")
 		if err := os.WriteFile(c.path, []byte(texts[c.key]), 0o600); err != nil {
-			fatalf("%v", err)
+			benchmd.Fatalf("%v", err)
 		}
 	}
 	return configs
@@ -269,13 +231,13 @@ func makeConfigs(dir string, pid, peers int, endpoints bool) []*config {
 func keypair() (priv, pub string) {
 	var k [32]byte
 	if _, err := rand.Read(k[:]); err != nil {
-		fatalf("%v", err)
+		benchmd.Fatalf("%v", err)
 	}
 	k[0] &= 248
 	k[31] = k[31]&127 | 64
 	p, err := curve25519.X25519(k[:], curve25519.Basepoint)
 	if err != nil {
-		fatalf("%v", err)
+		benchmd.Fatalf("%v", err)
 	}
 	return base64.StdEncoding.EncodeToString(k[:]), base64.StdEncoding.EncodeToString(p)
 }
@@ -287,7 +249,7 @@ func wgQuick(ns, dir string, im impl, action string, c *config) (time.Duration, 
 	logPath := filepath.Join(dir, "output")
 	f, err := os.Create(logPath)
 	if err != nil {
-		fatalf("%v", err)
+		benchmd.Fatalf("%v", err)
 	}
 	defer f.Close()
 	cmd := exec.Command("ip", "netns", "exec", ns, im.prog, action, c.path)

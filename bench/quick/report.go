@@ -88,14 +88,14 @@ func msText(d time.Duration) string {
 
 func run(args ...string) {
 	if b, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
-		fatalf("%v: %v\n%s", args, err, b)
+		benchmd.Fatalf("%v: %v\n%s", args, err, b)
 	}
 }
 
 func output(c *exec.Cmd) string {
 	b, err := c.Output()
 	if err != nil {
-		fatalf("%v: %v", c.Args, err)
+		benchmd.Fatalf("%v: %v", c.Args, err)
 	}
 	return string(b)
 }

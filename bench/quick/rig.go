@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/wgtools/wgtools/bench/benchmd"
 )
 
 // countPeers asks Debian's wg how many peers the interface has.
@@ -101,7 +103,7 @@ func waitDAD(ns string) {
 	deadline := time.Now().Add(10 * time.Second)
 	for output(exec.Command("ip", "-n", ns, "-6", "addr", "show", "tentative")) != "" {
 		if time.Now().After(deadline) {
-			fatalf("IPv6 duplicate address detection in %s did not finish within 10 s", ns)
+			benchmd.Fatalf("IPv6 duplicate address detection in %s did not finish within 10 s", ns)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

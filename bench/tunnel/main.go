@@ -37,15 +37,8 @@ func main() {
 	flag.Parse()
 	log.SetFlags(0)
 
-	dir, err := os.MkdirTemp("", "wgtools-tunnel-bench-")
-	if err != nil {
-		benchmd.Fatalf("%v", err)
-	}
-	benchmd.Cleanup(func() { os.RemoveAll(dir) })
-	ours, err := benchmd.BuildOurs(dir)
-	if err != nil {
-		benchmd.Fatalf("%v", err)
-	}
+	benchmd.ExitOnSignals("tunnel")
+	dir, ours := benchmd.Workspace("wgtools-tunnel-bench-")
 	os.Symlink(ours, filepath.Join(dir, "ours", "wireguard-go"))
 	modVersion := strings.TrimSpace(output(exec.Command("go", "list", "-m", "-f", "{{.Version}}", "golang.zx2c4.com/wireguard")))
 	inst := exec.Command("go", "install", "golang.zx2c4.com/wireguard@"+modVersion)
