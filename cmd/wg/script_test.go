@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -12,12 +13,23 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/script")
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(removeBuilds{m}, map[string]func(){
 		"wg":       func() { os.Exit(app.Main(os.Args, "wg")) },
 		"wg-quick": func() { os.Exit(app.Main(os.Args, "wg-quick")) },
 		// tunnel.Start re-executes this binary under that name.
 		"wireguard-go": func() { os.Exit(app.Main(os.Args, "wireguard-go")) },
 	})
+}
+
+// removeBuilds runs the tests, then removes the binary ourWG built.
+type removeBuilds struct{ m *testing.M }
+
+func (r removeBuilds) Run() int {
+	code := r.m.Run()
+	if ourBin != "" {
+		os.RemoveAll(filepath.Dir(ourBin))
+	}
+	return code
 }
 
 // TestScript runs the CLI golden tests in testdata/script.
