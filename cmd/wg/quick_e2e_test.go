@@ -80,25 +80,14 @@ func TestQuickUpDownCompat(t *testing.T) {
 	_, pc := keypair(t)
 	dir := t.TempDir()
 	os.Chmod(dir, 0o700)
-	ours := p.ourQuick()
-	// How the link is made may differ (the acceptance allows it): Debian's ip
-	// says `ip link add IF` (1.0.20250521 added `dev`) and prints its error,
-	// and Debian's daemon prints a banner.
-	linkMade := regexp.MustCompile(`(?s)\[#\] ip link add .*?\[#\] \S+ wgqc0\n(┌.*?┘\n)?`)
 	linkLocal := regexp.MustCompile(`(?m)^.*fe80::.*\n`)
-	// Debian's 1.0.20210914 adds a default route before its rules;
-	// 1.0.20250521 after them.
-	routeFirst := regexp.MustCompile(`(\[#\] ip -[46] route add \S+/0 dev wgqc0 table \d+\n)(\[#\] ip -[46] rule add not fwmark \d+ table \d+\n\[#\] ip -[46] rule add table main suppress_prefixlength 0\n)`)
 	for _, name := range sortedKeys(quickConfigs) {
 		body := strings.NewReplacer("PEER1", pb, "PEER2", pc).Replace(quickConfigs[name])
 		text := "[Interface]\nPrivateKey = " + ka + "\nListenPort = 51820\n" + body + "\n"
 		path := filepath.Join(dir, "wgqc0.conf")
 		os.WriteFile(path, []byte(text), 0o600)
 		var got [2]string
-		for i, w := range []struct {
-			bin string
-			env []string
-		}{{"wg-quick", []string{"WG_QUICK_USERSPACE_IMPLEMENTATION=" + referenceDaemon()}}, {ours, nil}} {
+		for i, w := range p.quickTools() {
 			// Neither puts src_valid_mark back; start each run from 0.
 			p.in(0, "sysctl", "-qw", "net.ipv4.conf.all.src_valid_mark=0")
 			before := p.hostState(0, "wgqc0")
@@ -110,17 +99,11 @@ func TestQuickUpDownCompat(t *testing.T) {
 			if before != after {
 				t.Errorf("%s: %s down left state:\n%s\nwas:\n%s", name, w.bin, after, before)
 			}
-			up.Stderr = linkMade.ReplaceAllString(up.Stderr, "[#] LINK\n")
-			if i == 0 {
-				// 1.0.20250521 runs PreUp after the link exists; Debian's before.
-				up.Stderr = strings.Replace(up.Stderr, "[#] echo pre wgqc0\n[#] LINK\n", "[#] LINK\n[#] echo pre wgqc0\n", 1)
-				up.Stderr = routeFirst.ReplaceAllString(up.Stderr, "$2$1")
-			} else {
+			up.Stderr = comparableUp(up.Stderr, "wgqc0", w.debian)
+			if !w.debian {
 				// 1.0.20260223 keeps a hook's # text; Debian's cut it.
 				up.Stderr = strings.Replace(up.Stderr, " # kept", "", 1)
 			}
-			// 1.0.20260223 configures with addconf; Debian's 1.0.20210914 with setconf.
-			up.Stderr = strings.Replace(up.Stderr, "[#] wg setconf wgqc0", "[#] wg addconf wgqc0", 1)
 			upState = linkLocal.ReplaceAllString(upState, "")
 			got[i] = fmt.Sprintf("up %+v\nstate:\n%s\ndown %+v", up, upState, down)
 		}
@@ -128,6 +111,55 @@ func TestQuickUpDownCompat(t *testing.T) {
 			t.Errorf("%s (-Debian +ours):\n%s", name, diff)
 		}
 	}
+}
+
+// quickTool is a wg-quick to compare: Debian's, on Debian's userspace
+// daemon, or ours.
+type quickTool struct {
+	bin    string
+	env    []string
+	debian bool
+}
+
+func (p *pair) quickTools() []quickTool {
+	return []quickTool{
+		{"wg-quick", []string{"WG_QUICK_USERSPACE_IMPLEMENTATION=" + referenceDaemon()}, true},
+		{p.ourQuick(), nil, false},
+	}
+}
+
+var (
+	// How the link is made may differ (the acceptance allows it): Debian's
+	// ip says `ip link add IF` (1.0.20250521 added `dev`) and prints its
+	// error, and Debian's daemon prints a banner.
+	linkMade = regexp.MustCompile(`(?s)\[#\] ip link add .*?\[#\] \S+ (\S+)\n(┌.*?┘\n)?`)
+	// Debian's 1.0.20210914 adds a default route before its rules;
+	// 1.0.20250521 after them.
+	routeFirst = regexp.MustCompile(`(\[#\] ip -[46] route add \S+/0 dev \S+ table \d+\n)(\[#\] ip -[46] rule add not fwmark \d+ table \d+\n\[#\] ip -[46] rule add table main suppress_prefixlength 0\n)`)
+)
+
+// comparableUp rewrites the log of an up of dev where Debian's 1.0.20210914
+// and ours (1.0.20260223) may differ: how the link is made, PreUp running
+// before it, setconf for addconf, a default route before its rules.
+func comparableUp(log, dev string, debian bool) string {
+	log = linkMade.ReplaceAllString(log, "[#] LINK\n")
+	if debian {
+		// The [#] lines right before the link are Debian's PreUp hooks.
+		if i := strings.Index(log, "[#] LINK\n"); i > 0 {
+			j := i
+			for j > 0 {
+				k := strings.LastIndex(log[:j-1], "\n") + 1
+				if !strings.HasPrefix(log[k:], "[#] ") {
+					break
+				}
+				j = k
+			}
+			log = log[:j] + "[#] LINK\n" + log[j:i] + log[i+len("[#] LINK\n"):]
+		}
+		log = routeFirst.ReplaceAllString(log, "$2$1")
+		log = strings.Replace(log, "[#] wg setconf "+dev+" ", "[#] wg addconf "+dev+" ", 1)
+	}
+	return log
 }
 
 // underlay gives the pair IPv6 on the veth and default routes both ways.
