@@ -31,28 +31,22 @@ ip -n "$b" link set veth-b up
 
 ka=$("$bin/wg" genkey); kb=$("$bin/wg" genkey)
 pa=$(echo "$ka" | "$bin/wg" pubkey); pb=$(echo "$kb" | "$bin/wg" pubkey)
-cat >"$dir/wgdemoa.conf" <<CONF
+# conf NAME PRIVATE-KEY PORT ADDRESS PEER-KEY PEER-ADDRESS PEER-ENDPOINT
+conf() {
+  cat >"$dir/$1.conf" <<CONF
 [Interface]
-PrivateKey = $ka
-ListenPort = 51820
-Address = 10.77.0.1/24
+PrivateKey = $2
+ListenPort = $3
+Address = $4
 
 [Peer]
-PublicKey = $pb
-AllowedIPs = 10.77.0.2/32
-Endpoint = 192.168.241.2:51821
+PublicKey = $5
+AllowedIPs = $6
+Endpoint = $7
 CONF
-cat >"$dir/wgdemob.conf" <<CONF
-[Interface]
-PrivateKey = $kb
-ListenPort = 51821
-Address = 10.77.0.2/24
-
-[Peer]
-PublicKey = $pa
-AllowedIPs = 10.77.0.1/32
-Endpoint = 192.168.241.1:51820
-CONF
+}
+conf wgdemoa "$ka" 51820 10.77.0.1/24 "$pb" 10.77.0.2/32 192.168.241.2:51821
+conf wgdemob "$kb" 51821 10.77.0.2/24 "$pa" 10.77.0.1/32 192.168.241.1:51820
 chmod 600 "$dir"/*.conf
 
 echo "== wg-quick up in two namespaces (embedded userspace tunnel, no kernel module needed)"
