@@ -119,15 +119,12 @@ func TestServeConfigureAndPing(t *testing.T) {
 		ep := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(ports[j]))
 		set(i, &config.Config{Peers: []config.Peer{{PublicKey: pubs[j], HasPublicKey: true, Endpoint: &ep}}})
 	}
+	// A device comes up when its TUN's up event has been handled, in a
+	// goroutine of its own; a packet read before that is dropped, as on a
+	// real interface. So the ping is sent again until it arrives.
 	for i := range tuns {
 		j := 1 - i
-		tuns[i].Outbound <- tuntest.Ping(ip[j], ip[i])
-		select {
-		case got := <-tuns[j].Inbound:
-			if !bytes.Equal(got, tuntest.Ping(ip[j], ip[i])) {
-				t.Errorf("device %d received a different packet", j)
-			}
-		case <-time.After(5 * time.Second):
+		if !pingArrives(tuns[i], tuns[j], tuntest.Ping(ip[j], ip[i]), 5*time.Second) {
 			t.Fatalf("ping from %d to %d did not arrive", i, j)
 		}
 	}
@@ -174,4 +171,30 @@ func pub(t *testing.T, d *config.Device) config.Key {
 		t.Fatal(err)
 	}
 	return dd.PublicKey
+}
+
+// pingArrives sends packet into from's TUN every 100 ms until to's TUN
+// delivers the same bytes, and reports whether that happened in time.
+func pingArrives(from, to *tuntest.ChannelTUN, packet []byte, timeout time.Duration) bool {
+	deadline := time.After(timeout)
+	for {
+		select {
+		case from.Outbound <- packet:
+		case <-deadline:
+			return false
+		}
+		retry := time.After(100 * time.Millisecond)
+		for waiting := true; waiting; {
+			select {
+			case got := <-to.Inbound:
+				if bytes.Equal(got, packet) {
+					return true
+				}
+			case <-retry:
+				waiting = false
+			case <-deadline:
+				return false
+			}
+		}
+	}
 }
