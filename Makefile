@@ -14,13 +14,18 @@ build:
 	ln -sf wg bin/wireguard-go
 
 # The main job: two throwaway network namespaces, wg-quick up in each on the
-# embedded tunnel, a ping across, wg show, and everything torn down. Needs root.
+# embedded tunnel, datagrams exchanged through it (bin/demo/udpecho), the
+# counters of wg show, everything torn down, and a summary. Needs root (it
+# uses sudo when there is one), iproute2's ip and /dev/net/tun.
 demo: build
-	if [ "$$(id -u)" = 0 ]; then ./scripts/demo.sh; else sudo ./scripts/demo.sh; fi
+	$(GO) build -trimpath -o bin/demo/ ./tools/udpecho
+	./scripts/demo.sh
 
-# All tests. The network, wg-quick and packaging tests need root: sudo make test.
+# All tests (go test -count=1 ./...), then a list of the tests skipped for lack
+# of root, a device or a reference tool, and how to get each. The network,
+# wg-quick and packaging tests need root: sudo make test.
 test:
-	$(GO) test -count=1 ./...
+	GO=$(GO) ./scripts/test.sh
 
 # Each fuzz target for FUZZTIME (default 60s).
 FUZZTIME ?= 60s

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/wgtools/wgtools/internal/testenv"
 )
 
 var hintLine = regexp.MustCompile(`(?m)^  hint: .*\n`)
@@ -27,12 +28,8 @@ func quickRun(t *testing.T, bin, dir string, args ...string) result {
 // argument grammar with Debian's wg-quick.
 func TestCompatQuickStrip(t *testing.T) {
 	ref := "/usr/bin/wg-quick"
-	if _, err := os.Stat(ref); err != nil || os.Geteuid() != 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatal("needs root and Debian's wg-quick")
-		}
-		t.Skip("needs root (wg-quick re-runs itself with sudo otherwise) and Debian's wg-quick")
-	}
+	// Not root, wg-quick re-runs itself with sudo.
+	testenv.Require(t, testenv.Root(), testenv.Package(ref, "wireguard-tools"))
 	ours := ourWG(t)
 	dir := t.TempDir()
 	os.Chmod(dir, 0o755)

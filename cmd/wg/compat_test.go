@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/wgtools/wgtools/internal/testenv"
 )
 
 type result struct {
@@ -102,15 +103,10 @@ func referenceWG(t testing.TB) string {
 	if p == "" {
 		p = "/usr/bin/wg"
 	}
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("reference wg not found at %s (install wireguard-tools)", p)
-		}
-		t.Skipf("reference wg not found at %s; install Debian's wireguard-tools to run differential tests", p)
-	}
 	if runtime.GOOS != "linux" {
 		t.Skip("differential tests need Linux")
 	}
+	testenv.Require(t, testenv.Package(p, "wireguard-tools"))
 	return p
 }
 

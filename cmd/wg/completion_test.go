@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wgtools/wgtools/internal/testenv"
 )
 
 // bashComplete runs the bash completion script of prog in a real bash (in
@@ -39,12 +41,7 @@ printf '%s\n' "${COMPREPLY[@]}"`
 // keywords still unused in the scope, peer keys after peer, and
 // wg-quick's actions, config names and flags.
 func TestBashCompletion(t *testing.T) {
-	if _, err := os.Stat("/usr/share/bash-completion/bash_completion"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("bash-completion is not installed")
-		}
-		t.Skip("bash-completion is not installed")
-	}
+	testenv.Require(t, testenv.Package("/usr/share/bash-completion/bash_completion", "bash-completion"))
 	p := newPair(t)
 	bin := t.TempDir()
 	for _, n := range []string{"wg", "wg-quick"} {

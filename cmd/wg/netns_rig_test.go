@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/wgtools/wgtools/internal/testenv"
 )
 
 // nsRig is a network namespace with a private /run/wireguard, where
@@ -34,33 +36,16 @@ func referenceDaemon() string {
 	return "/usr/bin/wireguard-go"
 }
 
-// needRoot skips without root and the tools, except under CI, where the
-// differential suite must run.
-func needRoot(t *testing.T) {
+// needNetns skips (under CI: fails) without what tests in namespaces of
+// their own need: root, ip, nsenter, unshare, /dev/net/tun.
+func needNetns(t *testing.T) {
 	t.Helper()
-	var missing []string
-	if os.Geteuid() != 0 {
-		missing = append(missing, "root")
-	}
-	for _, tool := range []string{"ip", "nsenter", "unshare", referenceDaemon()} {
-		if _, err := exec.LookPath(tool); err != nil {
-			missing = append(missing, tool)
-		}
-	}
-	if _, err := os.Stat("/dev/net/tun"); err != nil {
-		missing = append(missing, "/dev/net/tun")
-	}
-	if len(missing) > 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("network namespace tests need %s", strings.Join(missing, ", "))
-		}
-		t.Skipf("network namespace tests need %s", strings.Join(missing, ", "))
-	}
+	testenv.Require(t, testenv.Netns()...)
 }
 
 func newRig(t *testing.T) *nsRig {
 	t.Helper()
-	needRoot(t)
+	testenv.Require(t, append(testenv.Netns(), testenv.Package(referenceDaemon(), "wireguard-go"))...)
 	r := &nsRig{t: t, netns: fmt.Sprintf("wgtc%d-%d", os.Getpid(), rigCount.Add(1))}
 	if out, err := exec.Command("ip", "netns", "add", r.netns).CombinedOutput(); err != nil {
 		t.Fatalf("ip netns add: %v %s", err, out)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/wgtools/wgtools/internal/testenv"
 )
 
 // hub is a server namespace with a bridge and client namespaces on it.
@@ -21,7 +23,7 @@ type hub struct {
 
 func newHub(t *testing.T, clients int) *hub {
 	t.Helper()
-	needRoot(t)
+	needNetns(t)
 	id := fmt.Sprintf("%d-%d", os.Getpid()%100000, rigCount.Add(1))
 	h := &hub{t: t, server: "wgh-s-" + id}
 	run := func(args ...string) {
@@ -77,6 +79,7 @@ AllowedIPs = 10.8.0.2/32
 // server; a fourth add while they ping loses no packet; peer remove cuts
 // one client off; the server's file keeps every line it had.
 func TestPeerProvisioning(t *testing.T) {
+	testenv.Require(t, needPing)
 	h := newHub(t, 4)
 	wgq := filepath.Join(t.TempDir(), "wg-quick")
 	os.Symlink(ourWG(t), wgq)
@@ -191,7 +194,7 @@ func subsequence(a, b []string) bool {
 // TestPeerAddReadOnly: a server config on a read-only file system gives a
 // clear error and no client config.
 func TestPeerAddReadOnly(t *testing.T) {
-	needRoot(t)
+	testenv.Require(t, testenv.Root(), testenv.Command("unshare", "util-linux"))
 	dir := t.TempDir()
 	ks, _ := keypair(t)
 	srv := filepath.Join(dir, "wgro0.conf")
@@ -219,7 +222,7 @@ func TestPeerAddReadOnly(t *testing.T) {
 // with five different addresses (the lock is taken before the file is
 // read).
 func TestPeerAddConcurrent(t *testing.T) {
-	needRoot(t)
+	testenv.Require(t, testenv.Root()) // the interface lock is in /run/wgtools
 	dir := t.TempDir()
 	ks, _ := keypair(t)
 	srv := filepath.Join(dir, "wgcc0.conf")

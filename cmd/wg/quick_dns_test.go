@@ -73,7 +73,7 @@ func TestQuickDNS(t *testing.T) {
 		if got, _ := os.ReadFile(rc); string(got) != orig {
 			t.Errorf("resolv.conf after down (after kill %v):\n%s", kill, got)
 		}
-		p.in(0, "sysctl", "-qw", "net.ipv4.conf.all.src_valid_mark=0")
+		p.sysctl(0, "net.ipv4.conf.all.src_valid_mark", "0")
 		if after := p.hostState(0, "wgqd0"); after != before {
 			t.Errorf("host after down:\n%s", after)
 		}
@@ -158,7 +158,7 @@ func TestQuickDNSResolvconfCompat(t *testing.T) {
 		cmd := func(action string) result {
 			return p.quick(0, w.bin, append(w.env, "PATH="+resolvconf+":/usr/sbin:/usr/bin:/sbin:/bin"), action, path)
 		}
-		p.in(0, "sysctl", "-qw", "net.ipv4.conf.all.src_valid_mark=0")
+		p.sysctl(0, "net.ipv4.conf.all.src_valid_mark", "0")
 		up := cmd("up")
 		during, _ := os.ReadFile(rc)
 		down := cmd("down")

@@ -29,7 +29,7 @@ func (p *pair) hostState(i int, dev string) string {
 	out, _ := exec.Command("ip", "netns", "exec", p.ns[i], "sh", "-c",
 		"ip -o link show dev "+dev+" 2>&1 | sed 's/^[0-9]*: //; s/ qdisc.*//'; ip -o addr show dev "+dev+" 2>&1 | sed 's/^[0-9]*: //; s/valid_lft.*//'; "+
 			"ip -4 route show table all 2>&1 | grep -v 'dev va\\|dev lo\\|^local\\|^broadcast\\|^multicast'; ip -6 route show table all 2>&1 | grep "+dev+"; ip rule; ip -6 rule; "+
-			"echo nft:; nft list ruleset; echo src_valid_mark=$(sysctl -n net.ipv4.conf.all.src_valid_mark); /usr/bin/wg showconf "+dev+" 2>&1").CombinedOutput()
+			"echo nft:; nft list ruleset; echo src_valid_mark=$(cat /proc/sys/net/ipv4/conf/all/src_valid_mark); /usr/bin/wg showconf "+dev+" 2>&1").CombinedOutput()
 	return sortPeers(string(out))
 }
 
@@ -89,12 +89,12 @@ func TestQuickUpDownCompat(t *testing.T) {
 		var got [2]string
 		for i, w := range p.quickTools() {
 			// Neither puts src_valid_mark back; start each run from 0.
-			p.in(0, "sysctl", "-qw", "net.ipv4.conf.all.src_valid_mark=0")
+			p.sysctl(0, "net.ipv4.conf.all.src_valid_mark", "0")
 			before := p.hostState(0, "wgqc0")
 			up := p.quick(0, w.bin, w.env, "up", path)
 			upState := p.hostState(0, "wgqc0")
 			down := p.quick(0, w.bin, w.env, "down", path)
-			p.in(0, "sysctl", "-qw", "net.ipv4.conf.all.src_valid_mark=0")
+			p.sysctl(0, "net.ipv4.conf.all.src_valid_mark", "0")
 			after := p.hostState(0, "wgqc0")
 			if before != after {
 				t.Errorf("%s: %s down left state:\n%s\nwas:\n%s", name, w.bin, after, before)

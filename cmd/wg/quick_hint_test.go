@@ -16,7 +16,7 @@ func TestQuickContainerHints(t *testing.T) {
 	p.underlay()
 	path := p.quickConf("wgqh0", "Address = 10.0.0.1/24\n", "AllowedIPs = 0.0.0.0/0\n")
 	ours := p.ourQuick()
-	p.in(0, "sysctl", "-qw", "net.ipv4.conf.all.src_valid_mark=0")
+	p.sysctl(0, "net.ipv4.conf.all.src_valid_mark", "0")
 	before := p.hostState(0, "wgqh0")
 	for _, c := range []struct{ name, setup, want string }{
 		{"no tun", "mount -t tmpfs none /dev/net", "hint: /dev/net/tun is missing"},

@@ -17,8 +17,8 @@ import (
 // daemon, its socket, the state file.
 func (p *pair) leftovers(dev string) string {
 	var out []string
-	if b, _ := exec.Command("pgrep", "-f", "wireguard-go "+dev+"$").Output(); len(b) > 0 {
-		out = append(out, "process "+strings.TrimSpace(string(b)))
+	if pids := daemonPIDs(dev); pids != "" {
+		out = append(out, "process "+pids)
 	}
 	if _, err := os.Stat("/var/run/wireguard/" + dev + ".sock"); err == nil {
 		out = append(out, "socket")
@@ -45,18 +45,6 @@ func (p *pair) quickConf(name, iface, peer string) string {
 		p.t.Fatal(err)
 	}
 	return path
-}
-
-// needQuickReference fails under CI, and skips elsewhere, without Debian's
-// wg-quick.
-func needQuickReference(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("wg-quick"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("Debian's wg-quick is not installed")
-		}
-		t.Skip("Debian's wg-quick is not installed")
-	}
 }
 
 // TestQuickRollback makes each step of `up` fail in turn: the exit is
@@ -151,7 +139,7 @@ func TestQuickDownAfterKill(t *testing.T) {
 	p := newPair(t)
 	p.underlay()
 	path := p.quickConf("wgqk0", "Address = 10.0.0.1/24, fd00::1/64\n", "AllowedIPs = 0.0.0.0/0, ::/0\n")
-	p.in(0, "sysctl", "-qw", "net.ipv4.conf.all.src_valid_mark=1")
+	p.sysctl(0, "net.ipv4.conf.all.src_valid_mark", "1")
 	before := p.hostState(0, "wgqk0")
 	ours := p.ourQuick()
 	if r := p.quick(0, ours, nil, "up", path); r.Code != 0 {
@@ -211,7 +199,7 @@ func TestQuickConcurrent(t *testing.T) {
 	p := newPair(t)
 	p.underlay()
 	path := p.quickConf("wgql0", "Address = 10.0.0.1/24\nPostUp = sleep 0.3\n", "AllowedIPs = 0.0.0.0/0, ::/0\n")
-	p.in(0, "sysctl", "-qw", "net.ipv4.conf.all.src_valid_mark=1")
+	p.sysctl(0, "net.ipv4.conf.all.src_valid_mark", "1")
 	before := p.hostState(0, "wgql0")
 	ours := p.ourQuick()
 	results := make(chan result, 2)

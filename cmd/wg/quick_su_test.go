@@ -9,15 +9,15 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/wgtools/wgtools/internal/testenv"
 )
 
 // TestQuickAutoSu: as a user other than root, wg-quick re-runs itself
 // through sudo with upstream's prompt (strip only when it cannot read the
 // file), and says so when there is no sudo.
 func TestQuickAutoSu(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to run a command as another user")
-	}
+	testenv.Require(t, testenv.Root()) // to run a command as another user
 	dir, err := os.MkdirTemp("", "wgtools-su-")
 	if err != nil {
 		t.Fatal(err)

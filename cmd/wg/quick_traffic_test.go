@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/wgtools/wgtools/internal/testenv"
 )
 
 // fullTunnelPair writes, for each namespace of the pair, a config routing
@@ -42,12 +44,7 @@ func fullTunnelPair(t *testing.T, p *pair, dir string) [2]string {
 // wg-quick with AllowedIPs = 0.0.0.0/0, ::/0, ping and run iperf3 to
 // addresses only the tunnel reaches.
 func TestQuickFullTunnelTraffic(t *testing.T) {
-	if _, err := exec.LookPath("iperf3"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("iperf3 not installed")
-		}
-		t.Skip("iperf3 not installed")
-	}
+	testenv.Require(t, testenv.Command("iperf3", "iperf3"), needPing)
 	p := newPair(t)
 	p.underlay()
 	paths := fullTunnelPair(t, p, t.TempDir())
@@ -94,6 +91,7 @@ func TestQuickFullTunnelTraffic(t *testing.T) {
 // process (no daemon), and takes it down on SIGTERM or when another
 // `wg-quick down` ran.
 func TestQuickForeground(t *testing.T) {
+	testenv.Require(t, needPing)
 	p := newPair(t)
 	p.underlay()
 	paths := fullTunnelPair(t, p, t.TempDir())
@@ -135,7 +133,7 @@ func TestQuickForeground(t *testing.T) {
 			cmd.Process.Kill()
 			t.Fatalf("%s: foreground did not end:\n%s", how, stderr.String())
 		}
-		p.in(0, "sysctl", "-qw", "net.ipv4.conf.all.src_valid_mark=0")
+		p.sysctl(0, "net.ipv4.conf.all.src_valid_mark", "0")
 		if after := p.hostState(0, "wgfta"); after != before {
 			t.Errorf("%s: host after:\n%s\nwas:\n%s\nlog:\n%s", how, after, before, stderr.String())
 		}

@@ -8,14 +8,20 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/wgtools/wgtools/internal/app"
+	"github.com/wgtools/wgtools/internal/quickcmd"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/script")
 
 func TestMain(m *testing.M) {
 	testscript.Main(removeBuilds{m}, map[string]func(){
-		"wg":       func() { os.Exit(app.Main(os.Args, "wg")) },
-		"wg-quick": func() { os.Exit(app.Main(os.Args, "wg-quick")) },
+		"wg": func() { os.Exit(app.Main(os.Args, "wg")) },
+		"wg-quick": func() {
+			if dir := os.Getenv("WGTOOLS_TEST_STATE_ROOT"); dir != "" {
+				quickcmd.TestOnlyStateRoot(dir)
+			}
+			os.Exit(app.Main(os.Args, "wg-quick"))
+		},
 		// tunnel.Start re-executes this binary under that name.
 		"wireguard-go": func() { os.Exit(app.Main(os.Args, "wireguard-go")) },
 	})
@@ -39,6 +45,8 @@ func TestScript(t *testing.T) {
 		UpdateScripts: *update,
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("LC_ALL", "C")
+			// wg-quick's locks and state in the script's work directory.
+			e.Setenv("WGTOOLS_TEST_STATE_ROOT", filepath.Join(e.WorkDir, ".run-wgtools"))
 			return nil
 		},
 	})

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wgtools/wgtools/internal/testenv"
 )
 
 // pair is two network namespaces joined by a veth link, 192.168.241.1/24
@@ -21,7 +23,7 @@ type pair struct {
 
 func newPair(t *testing.T) *pair {
 	t.Helper()
-	needRoot(t)
+	needNetns(t)
 	p := &pair{t: t}
 	id := fmt.Sprintf("%d-%d", os.Getpid()%100000, rigCount.Add(1))
 	for i := range p.ns {
@@ -59,6 +61,13 @@ func (p *pair) in(i int, args ...string) string {
 	return p.run(append([]string{"ip", "netns", "exec", p.ns[i]}, args...)...)
 }
 
+// sysctl sets a sysctl in namespace i through /proc/sys, as sysctl -w
+// does (procps is not on a minimal machine); key is in dotted form.
+func (p *pair) sysctl(i int, key, value string) {
+	p.t.Helper()
+	p.in(i, "sh", "-c", `echo "$1" > "/proc/sys/$2"`, "sh", value, strings.ReplaceAll(key, ".", "/"))
+}
+
 // sh runs a shell script in namespace i with our and the reference wg on
 // PATH as wg-ours and wg.
 func (p *pair) sh(i int, script string) string {
@@ -76,6 +85,17 @@ func (p *pair) configure(i int, wg, dev, priv, peerPub string, port, peerPort in
 		"allowed-ips", fmt.Sprintf("10.0.0.%d/32", 2-i), "endpoint", fmt.Sprintf("192.168.241.%d:%d", 2-i, peerPort))
 	p.in(i, "ip", "addr", "add", fmt.Sprintf("10.0.0.%d/24", i+1), "dev", dev)
 	p.in(i, "ip", "link", "set", dev, "up")
+}
+
+// needPing is iputils' ping, which the tests that ping through a tunnel
+// run in their namespaces (a newcomer's minimal Debian lacks it).
+var needPing = testenv.Command("ping", "iputils-ping")
+
+// needQuickReference fails under CI, and skips elsewhere, without Debian's
+// wg-quick.
+func needQuickReference(t *testing.T) {
+	t.Helper()
+	testenv.Require(t, testenv.Package("/usr/bin/wg-quick", "wireguard-tools"))
 }
 
 func (p *pair) ping(i int) {
@@ -98,6 +118,7 @@ var transferRe = regexp.MustCompile(`transfer: .* received, .* sent`)
 // and one with ours; ping both ways; both wg report the handshake and
 // transfer; deleting the interfaces ends the daemons and their sockets.
 func TestTunnelPing(t *testing.T) {
+	testenv.Require(t, needPing)
 	p := newPair(t)
 	ka, pa := keypair(t)
 	kb, pb := keypair(t)
@@ -126,8 +147,7 @@ func waitGone(t *testing.T, names ...string) {
 	for _, n := range names {
 		for {
 			_, err := os.Stat("/var/run/wireguard/" + n + ".sock")
-			out, _ := exec.Command("pgrep", "-f", "wireguard-go "+n+"$").Output()
-			if err != nil && len(out) == 0 {
+			if err != nil && daemonPIDs(n) == "" {
 				break
 			}
 			if time.Now().After(deadline) {
@@ -140,6 +160,7 @@ func waitGone(t *testing.T, names ...string) {
 
 // TestTunnelInterop: our daemon against Debian's wireguard-go, both ways.
 func TestTunnelInterop(t *testing.T) {
+	testenv.Require(t, needPing)
 	p := newPair(t)
 	ka, pa := keypair(t)
 	kb, pb := keypair(t)
@@ -159,12 +180,8 @@ func TestTunnelInterop(t *testing.T) {
 // TestTunnelUpstreamWgQuick: Debian's wg-quick brings an interface up and
 // down on our daemon through WG_QUICK_USERSPACE_IMPLEMENTATION.
 func TestTunnelUpstreamWgQuick(t *testing.T) {
-	if _, err := exec.LookPath("wg-quick"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("wg-quick not installed")
-		}
-		t.Skip("wg-quick not installed")
-	}
+	testenv.Require(t, needPing)
+	needQuickReference(t)
 	p := newPair(t)
 	ka, pa := keypair(t)
 	kb, pb := keypair(t)
@@ -184,4 +201,23 @@ func TestTunnelUpstreamWgQuick(t *testing.T) {
 	}
 	p.in(1, "ip", "link", "del", "wgq1")
 	waitGone(t, "wgq0", "wgq1")
+}
+
+// daemonPIDs lists, one per line, the processes whose command line ends in
+// "wireguard-go NAME" (what pgrep -f 'wireguard-go NAME$' finds; procps is
+// not on a minimal machine).
+func daemonPIDs(name string) string {
+	dirs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	var pids []string
+	for _, d := range dirs {
+		b, err := os.ReadFile(d)
+		if err != nil {
+			continue
+		}
+		cmdline := strings.TrimRight(strings.ReplaceAll(string(b), "\x00", " "), " ")
+		if strings.HasSuffix(cmdline, "wireguard-go "+name) {
+			pids = append(pids, filepath.Base(filepath.Dir(d)))
+		}
+	}
+	return strings.Join(pids, "\n")
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/godbus/dbus/v5"
+	"github.com/wgtools/wgtools/internal/testenv"
 )
 
 // busConfig is a private bus that lets everyone own and call everything.
@@ -32,10 +33,9 @@ const busConfig = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Con
 // startBus runs a private dbus-daemon for the test and returns its address.
 func startBus(t *testing.T) string {
 	t.Helper()
+	testenv.Require(t, testenv.Command("dbus-daemon", "dbus-daemon"))
 	daemon, err := exec.LookPath("dbus-daemon")
-	if err != nil {
-		skipOrFail(t, "needs dbus-daemon (Debian package dbus-daemon)")
-	}
+	must(t, err)
 	// Not t.TempDir, which is 0700: systemd-resolved connects as nobody.
 	dir, err := os.MkdirTemp("", "wgdns-bus")
 	must(t, err)

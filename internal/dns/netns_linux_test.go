@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+
+	"github.com/wgtools/wgtools/internal/testenv"
 )
 
 func TestMain(m *testing.M) {
@@ -124,20 +126,7 @@ func checkBindMounted(ns string) error {
 // it fails instead.
 func requireRoot(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		skipOrFail(t, "needs root for network namespaces and bind mounts; run `go test` as root")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		skipOrFail(t, "needs ip(8) from iproute2")
-	}
-}
-
-func skipOrFail(t *testing.T, msg string) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("CI is set, so this test must run: %s", msg)
-	}
-	t.Skip(msg)
+	testenv.Require(t, testenv.Root(), testenv.Command("ip", "iproute2"))
 }
 
 var nsSeq atomic.Int32
@@ -162,7 +151,7 @@ func newNetns(t *testing.T, resolvConfContent string) string {
 		}
 	})
 	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
-		skipOrFail(t, fmt.Sprintf("ip netns add: %v: %s", err, out))
+		testenv.Skip(t, fmt.Sprintf("a working `ip netns add` (%v: %s)", err, bytes.TrimSpace(out)), "run where network namespaces can be made")
 	}
 	must(t, os.MkdirAll(dir, 0o755))
 	must(t, os.WriteFile(filepath.Join(dir, "resolv.conf"), []byte(resolvConfContent), 0o644))

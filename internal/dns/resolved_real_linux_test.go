@@ -14,6 +14,7 @@ import (
 	"github.com/godbus/dbus/v5"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/wgtools/wgtools/internal/testenv"
 )
 
 // startRealResolved runs Debian's systemd-resolved (unpacked, matching the
@@ -25,7 +26,8 @@ func startRealResolved(t *testing.T, ns, addr string) {
 	t.Helper()
 	out, err := exec.Command("dpkg-query", "-W", "-f=${Version}", "libsystemd-shared").Output()
 	if err != nil || len(out) == 0 {
-		t.Skip("systemd's libsystemd-shared is not installed, so a real systemd-resolved cannot run here; TestResolvedCalls covers the D-Bus calls")
+		// TestResolvedCalls covers the D-Bus calls without it.
+		testenv.Skip(t, "systemd's libsystemd-shared, to run a real systemd-resolved", "apt-get install --no-install-recommends systemd")
 	}
 	root := fetchDeb(t, "systemd-resolved="+string(out))
 	prog := filepath.Join(root, "lib/systemd/systemd-resolved")
@@ -34,7 +36,7 @@ func startRealResolved(t *testing.T, ns, addr string) {
 	}
 	nobody, err := user.Lookup("nobody")
 	if err != nil {
-		t.Skipf("needs a nobody user: %v", err)
+		testenv.Skip(t, "a nobody user", "adduser --system nobody")
 	}
 	for file, line := range map[string]string{
 		"passwd": "systemd-resolve:x:" + nobody.Uid + ":" + nobody.Gid + "::/:/usr/sbin/nologin\n",
@@ -115,7 +117,7 @@ func TestResolvedReal(t *testing.T) {
 	const orig = "nameserver 192.0.2.1\n"
 	ns := newNetns(t, orig)
 	if out, err := exec.Command("ip", "-n", ns, "tuntap", "add", "dev", "wg0", "mode", "tun").CombinedOutput(); err != nil {
-		skipOrFail(t, "cannot create a tun link in the namespace: "+string(out))
+		testenv.Skip(t, "a tun link in a namespace ("+strings.TrimSpace(string(out))+")", "load the tun module (modprobe tun)")
 	}
 	ipNetns(t, ns, "link", "set", "wg0", "up")
 	idx, err := strconv.Atoi(strings.SplitN(ipNetns(t, ns, "-o", "link", "show", "dev", "wg0"), ":", 2)[0])

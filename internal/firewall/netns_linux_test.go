@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/vishvananda/netns"
+	"github.com/wgtools/wgtools/internal/testenv"
 )
 
 // The link made in each namespace, with addresses of both families; its
@@ -34,23 +35,15 @@ var nsCount atomic.Int32
 // with CI set, a root run fails instead of skipping.
 func needTools(t *testing.T, tools ...string) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("skipping: firewall tests need root for network namespaces")
-	}
-	for _, tool := range append([]string{"ip"}, tools...) {
-		if _, err := lookPath(tool); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("CI is set and we are root, but %v", err)
-			}
-			t.Skipf("skipping: %v", err)
+	needs := []testenv.Need{testenv.Root(), testenv.Command("ip", "iproute2")}
+	for _, tool := range tools {
+		pkg := "iptables"
+		if tool == "nft" {
+			pkg = "nftables"
 		}
+		needs = append(needs, testenv.Command(tool, pkg))
 	}
-	if out, err := exec.Command("ip", "netns", "list").CombinedOutput(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI is set and we are root, but `ip netns` is missing: %v: %s", err, out)
-		}
-		t.Skipf("skipping: `ip netns` is missing: %v: %s", err, out)
-	}
+	testenv.Require(t, needs...)
 }
 
 // newNS makes a network namespace named wgfw<pid>_<n> with the veth pair

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/wgtools/wgtools/internal/testenv"
 )
 
 // Pages are the man pages, relative to the repository root.
@@ -34,15 +36,12 @@ func repoRoot(t *testing.T) string {
 // absence is a failure.
 func needTool(t *testing.T, name, pkg string) string {
 	t.Helper()
+	testenv.Require(t, testenv.Command(name, pkg))
 	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
+	if err != nil {
+		t.Fatal(err)
 	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s not found; CI must install it (apt-get install --no-install-recommends %s)", name, pkg)
-	}
-	t.Skipf("%s not found; install it to check the man pages (apt-get install --no-install-recommends %s)", name, pkg)
-	return ""
+	return p
 }
 
 // run runs a command in the repository root and returns its output.

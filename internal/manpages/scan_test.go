@@ -51,8 +51,8 @@ func parseDir(t *testing.T, rel string) *source {
 }
 
 // parseTree parses every non-test Go file under rel, one source per
-// directory, leaving out test-support packages (named *test, as
-// internal/dns/dnstest): only tests run them.
+// directory, leaving out test-support packages (named *test or test*, as
+// internal/dns/dnstest and internal/testenv): only tests run them.
 func parseTree(t *testing.T, rel string) []*source {
 	t.Helper()
 	var out []*source
@@ -61,7 +61,7 @@ func parseTree(t *testing.T, rel string) []*source {
 		if err != nil || !d.IsDir() {
 			return err
 		}
-		if name := d.Name(); path != root && (name == "testdata" || strings.HasPrefix(name, ".") || strings.HasSuffix(name, "test")) {
+		if name := d.Name(); path != root && (name == "testdata" || strings.HasPrefix(name, ".") || strings.HasSuffix(name, "test") || strings.HasPrefix(name, "test")) {
 			return filepath.SkipDir
 		}
 		files, _ := filepath.Glob(filepath.Join(path, "*.go"))

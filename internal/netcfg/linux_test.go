@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
+	"github.com/wgtools/wgtools/internal/testenv"
 )
 
 // newNS makes a network namespace with a link "wgt0" (and an uplink with a
@@ -21,12 +22,7 @@ import (
 // Linux bound to it.
 func newNS(t *testing.T) (*Linux, *bytes.Buffer, string) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatal("needs root")
-		}
-		t.Skip("needs root for network namespaces")
-	}
+	testenv.Require(t, testenv.Root(), testenv.Command("ip", "iproute2"))
 	name := fmt.Sprintf("wgnc%d", os.Getpid())
 	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
 		t.Fatalf("ip netns add: %v %s", err, out)

@@ -11,7 +11,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/wgtools/wgtools/internal/quick"
 	"github.com/wgtools/wgtools/internal/tunnel"
 )
 
@@ -49,7 +48,7 @@ func lock(name string, log io.Writer) (func(), error) {
 			return func() {
 				once.Do(func() {
 					os.Remove(path)
-					if dir != quick.DefaultStateDir {
+					if dir != stateRoot {
 						os.Remove(dir) // only when empty
 					}
 					f.Close()
@@ -67,12 +66,12 @@ func lock(name string, log io.Writer) (func(), error) {
 func stateDir() string {
 	var self, host syscall.Stat_t
 	if err := syscall.Stat("/proc/self/ns/net", &self); err != nil {
-		return quick.DefaultStateDir
+		return stateRoot
 	}
 	if err := syscall.Stat("/proc/1/ns/net", &host); err == nil && self.Ino == host.Ino {
-		return quick.DefaultStateDir
+		return stateRoot
 	}
-	return filepath.Join(quick.DefaultStateDir, fmt.Sprintf("net-%d", self.Ino))
+	return filepath.Join(stateRoot, fmt.Sprintf("net-%d", self.Ino))
 }
 
 // startEmbedded starts the embedded tunnel as a detached daemon.

@@ -6,12 +6,15 @@
 package dnstest
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/wgtools/wgtools/internal/testenv"
 )
 
 func must(t testing.TB, err error) {
@@ -42,11 +45,7 @@ var aptUpdate sync.Once
 // The test is skipped if apt cannot download it.
 func FetchDeb(t testing.TB, spec string) string {
 	t.Helper()
-	for _, tool := range []string{"apt-get", "dpkg"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("needs %s to fetch %s", tool, spec)
-		}
-	}
+	testenv.Require(t, testenv.Command("apt-get", "apt"), testenv.Command("dpkg", "dpkg"))
 	dir := filepath.Join(debCacheDir(t), strings.NewReplacer("=", "_", ":", "_", "/", "_").Replace(spec))
 	debs, _ := filepath.Glob(filepath.Join(dir, "*.deb"))
 	if len(debs) == 0 {
@@ -63,11 +62,11 @@ func FetchDeb(t testing.TB, spec string) string {
 			out, err = download()
 		}
 		if err != nil {
-			t.Skipf("apt-get cannot download %s: %v\n%s", spec, err, out)
+			testenv.Skip(t, fmt.Sprintf("apt-get download %s (%v: %s)", spec, err, lastLine(out)), "let apt-get reach Debian's package registry")
 		}
 		debs, _ = filepath.Glob(filepath.Join(dir, "*.deb"))
 		if len(debs) == 0 {
-			t.Skipf("apt-get download %s left no .deb in %s:\n%s", spec, dir, out)
+			t.Fatalf("apt-get download %s left no .deb in %s:\n%s", spec, dir, out)
 		}
 	}
 	root := t.TempDir()
@@ -126,4 +125,10 @@ func Openresolv(t testing.TB, resolvConf string) string {
 	conf := "resolv_conf=" + link + "\nstate_dir=" + run + "\nlibc_restart=:\n"
 	must(t, os.WriteFile(filepath.Join(etc, "resolvconf.conf"), []byte(conf), 0o644))
 	return filepath.Dir(prog)
+}
+
+// lastLine is the last non-empty line of a command's output.
+func lastLine(out []byte) string {
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
 }
