@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/wgtools/wgtools/internal/atomicfile"
 	"github.com/wgtools/wgtools/internal/cli"
 	"github.com/wgtools/wgtools/internal/qr"
 )
@@ -28,8 +29,9 @@ anyone who sees or photographs it can use the tunnel, so wg-quick says so
 on standard error.
 
 Options:
-  --png FILE    write a PNG image to FILE (mode 0600) instead of drawing
-                the code on the terminal
+  --png FILE    write a PNG image to FILE (a new file, mode 0600, that
+                replaces what was at FILE) instead of drawing the code
+                on the terminal
   --size N      the PNG's width in pixels (default: 8 pixels per module)
   --ascii       draw with ASCII (##) instead of Unicode half blocks; the
                 default when the locale is not UTF-8
@@ -83,7 +85,13 @@ func qrCmd(env *cli.Env, prog string, args []string) error {
 		if err != nil {
 			return cli.Fail(prog + ": " + err.Error())
 		}
-		return writePrivate(*png, img)
+		// A new 0600 file that only then takes the name: never through a
+		// symlink planted at FILE, never into a file someone else made
+		// there (who could read the key from it).
+		if err := atomicfile.Write(*png, img); err != nil {
+			return cli.Fail(prog + ": " + err.Error())
+		}
+		return nil
 	}
 	return code.WriteTerminal(env.Stdout, *ascii || !utf8Locale(env))
 }
@@ -121,21 +129,4 @@ func utf8Locale(env *cli.Env) bool {
 		}
 	}
 	return false
-}
-
-// writePrivate writes a file only its owner can read.
-func writePrivate(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
