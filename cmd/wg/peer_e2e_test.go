@@ -33,7 +33,7 @@ func newHub(t *testing.T, clients int) *hub {
 		}
 	}
 	run("ip", "netns", "add", h.server)
-	t.Cleanup(func() { exec.Command("ip", "netns", "del", h.server).Run() })
+	t.Cleanup(func() { deleteNetns(h.server) })
 	run("ip", "-n", h.server, "link", "add", "br0", "type", "bridge")
 	run("ip", "-n", h.server, "addr", "add", "192.168.100.1/24", "dev", "br0")
 	run("ip", "-n", h.server, "link", "set", "br0", "up")
@@ -42,7 +42,7 @@ func newHub(t *testing.T, clients int) *hub {
 		ns := fmt.Sprintf("wgh-c%d-%s", i+1, id)
 		h.client = append(h.client, ns)
 		run("ip", "netns", "add", ns)
-		t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
+		t.Cleanup(func() { deleteNetns(ns) })
 		port := fmt.Sprintf("p%d", i+1)
 		run("ip", "link", "add", port, "netns", h.server, "type", "veth", "peer", "name", "up0", "netns", ns)
 		run("ip", "-n", h.server, "link", "set", port, "master", "br0", "up")
@@ -215,6 +215,54 @@ func TestPeerAddReadOnly(t *testing.T) {
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Errorf("client config %s left behind", out)
+	}
+}
+
+// TestPeerAddFullDisk: --out on a full file system, or standard output
+// full, with the server's interface running: a clear error, and nothing half
+// done (the server file as it was, no new peer on the interface, no client
+// file), so that a retry works.
+func TestPeerAddFullDisk(t *testing.T) {
+	p := newPair(t)
+	ks, _ := keypair(t)
+	srv := filepath.Join(t.TempDir(), "wgfd0.conf")
+	text := "[Interface]\nAddress = 10.8.0.1/24\nPrivateKey = " + ks + "\n"
+	os.WriteFile(srv, []byte(text), 0o600)
+	p.in(0, p.daemon, "wgfd0")
+	t.Cleanup(func() { exec.Command("ip", "-n", p.ns[0], "link", "del", "wgfd0").Run() })
+	keyFile := filepath.Join(t.TempDir(), "key")
+	os.WriteFile(keyFile, []byte(ks+"\n"), 0o600)
+	p.in(0, ourWG(t), "set", "wgfd0", "private-key", keyFile)
+	link := filepath.Join(t.TempDir(), "wg-quick")
+	os.Symlink(ourWG(t), link)
+	full := t.TempDir()
+	// A one-page tmpfs, filled, in a mount namespace of the command's own.
+	r := runResult(t, exec.Command("ip", "netns", "exec", p.ns[0], "unshare", "-m", "--propagation", "private", "sh", "-c",
+		`mount -t tmpfs -o size=4k tmpfs "$1" && head -c 4096 /dev/zero >"$1/fill"; "$2" peer add "$3" carol --endpoint h:1 --out "$1/carol.conf"; rc=$?; ls "$1"; exit $rc`,
+		"sh", full, link, srv))
+	if r.Code != 1 || !strings.Contains(r.Stderr, "peer carol not added: write "+full+"/carol.conf: ") || !strings.Contains(r.Stderr, "no space left on device") {
+		t.Errorf("peer add --out on a full disk: %+v", r)
+	}
+	if r.Stdout != "fill\n" {
+		t.Errorf("the full file system holds %q, want only the filler", r.Stdout)
+	}
+	if got, _ := os.ReadFile(srv); string(got) != text {
+		t.Errorf("server file changed:\n%s", got)
+	}
+	if got := p.in(0, ourWG(t), "show", "wgfd0", "peers"); got != "" {
+		t.Errorf("the running interface has peers %q, want none", got)
+	}
+	// The client's config printed to a full standard output: the peer
+	// that was already added to the file and the interface is taken off.
+	r = runResult(t, exec.Command("ip", "netns", "exec", p.ns[0], "sh", "-c", `"$1" peer add "$2" dave --endpoint h:1 >/dev/full`, "sh", link, srv))
+	if r.Code != 1 || !strings.Contains(r.Stderr, "print the client config: ") || !strings.Contains(r.Stderr, "(peer dave was not added)") {
+		t.Errorf("peer add printing to /dev/full: %+v", r)
+	}
+	if got, _ := os.ReadFile(srv); string(got) != text {
+		t.Errorf("server file changed:\n%s", got)
+	}
+	if got := p.in(0, ourWG(t), "show", "wgfd0", "peers"); got != "" {
+		t.Errorf("the running interface has peers %q, want none", got)
 	}
 }
 

@@ -46,45 +46,62 @@ func newKeys(env *cli.Env, withPSK bool) (priv, pub, psk string, err error) {
 	return config.FormatKey(k), config.FormatKey(k.PublicKey()), psk, nil
 }
 
-// commitAdd makes the change: the client file (created, never replaced),
-// the server file, then the running interface; if a later step fails the
-// earlier ones are undone.
+// commitAdd makes the change so that a failure leaves nothing half done:
+// what can fail without changing anything comes first (the client config
+// made into a QR code, then written to --out in full), then the server file
+// and the running interface; a failure of a later step, printing the
+// client's config included, undoes the earlier ones, so a retry starts
+// from where the user was.
 func commitAdd(env *cli.Env, prog string, s *server, n *peer.New, text []byte, client *peer.Client, o *addFlags) (err error) {
 	for _, a := range client.AllowedIPs {
 		if _, err := netip.ParsePrefix(a); err != nil {
 			return fmt.Errorf("--allowed-ips %s: not an IP network (such as 0.0.0.0/0 or 10.8.0.0/24)", a)
 		}
 	}
-	var out *os.File
+	conf := client.Text()
+	var code *qr.Code
+	if o.qr {
+		if code, err = qr.Encode([]byte(conf)); err != nil {
+			return fmt.Errorf("peer %s not added: %w", n.Name, err)
+		}
+	}
+	var undo []func()
+	defer func() {
+		if err != nil {
+			for i := len(undo) - 1; i >= 0; i-- {
+				undo[i]()
+			}
+		}
+	}()
 	if o.out != "" {
-		if out, err = os.OpenFile(o.out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600); err != nil {
+		if err := writeNew(o.out, conf); err != nil {
 			if errors.Is(err, os.ErrExist) {
 				return fmt.Errorf("%s already exists (hint: remove it, or choose another --out)", o.out)
 			}
-			return err
+			return fmt.Errorf("peer %s not added: %w", n.Name, err)
 		}
-		defer func() {
-			out.Close()
-			if err != nil {
-				os.Remove(o.out)
-			}
-		}()
+		undo = append(undo, func() { os.Remove(o.out) })
 	}
 	if err := quick.WriteAtomic(s.path, text); err != nil {
 		return err
 	}
+	undo = append(undo, func() { quick.WriteAtomic(s.path, s.file.Text) })
 	c, _ := wgctl.Open()
 	defer c.Close()
 	if dev := live(c, s.iface); dev != nil {
 		if err := c.Configure(s.iface, livePeer(n)); err != nil {
-			quick.WriteAtomic(s.path, s.file.Text)
 			return fmt.Errorf("add the peer to the running %s: %w (the config file is unchanged)", s.iface, err)
 		}
+		undo = append(undo, func() { c.Configure(s.iface, removePeer(n)) })
 	}
-	conf := client.Text()
-	if out != nil {
-		if _, err := io.WriteString(out, conf); err != nil {
-			return err
+	switch {
+	case o.qr:
+		if err := code.WriteTerminal(env.Stdout, !utf8Locale(env)); err != nil {
+			return fmt.Errorf("show the QR code: %w (peer %s was not added)", err, n.Name)
+		}
+	case o.out == "":
+		if _, err := io.WriteString(env.Stdout, conf); err != nil {
+			return fmt.Errorf("print the client config: %w (peer %s was not added)", err, n.Name)
 		}
 	}
 	addrs := make([]string, len(client.Addresses))
@@ -96,19 +113,39 @@ func commitAdd(env *cli.Env, prog string, s *server, n *peer.New, text []byte, c
 		fmt.Fprintf(env.Stderr, "; its config is in %s", o.out)
 	}
 	fmt.Fprintln(env.Stderr)
-	switch {
-	case o.qr:
-		code, err := qr.Encode([]byte(conf))
-		if err != nil {
-			return err
-		}
+	if o.qr {
 		fmt.Fprintf(env.Stderr, "Warning: this QR code holds the private key of peer %s; anyone who sees it can use the tunnel.\n", n.Name)
-		return code.WriteTerminal(env.Stdout, !utf8Locale(env))
-	case o.out == "":
-		_, err := io.WriteString(env.Stdout, conf)
-		return err
 	}
 	return nil
+}
+
+// writeNew writes a client config to a file that must not exist yet (mode
+// 0600, never through a symlink: os.ErrExist), in full and synced; on
+// failure the file is removed.
+func writeNew(path, conf string) (err error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(f, conf)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// removePeer is the change that takes the new peer off the running
+// interface again.
+func removePeer(n *peer.New) *config.Config {
+	k, _ := config.PublicKey(n.PublicKey)
+	return &config.Config{Peers: []config.Peer{{PublicKey: k, HasPublicKey: true, Remove: true}}}
 }
 
 // livePeer is the new peer as a change to the running interface.
