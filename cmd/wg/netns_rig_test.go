@@ -50,7 +50,7 @@ func newRig(t *testing.T) *nsRig {
 	if out, err := exec.Command("ip", "netns", "add", r.netns).CombinedOutput(); err != nil {
 		t.Fatalf("ip netns add: %v %s", err, out)
 	}
-	t.Cleanup(func() { exec.Command("ip", "netns", "del", r.netns).Run() })
+	t.Cleanup(func() { deleteNetns(r.netns) })
 	r.holder = exec.Command("ip", "netns", "exec", r.netns, "unshare", "--mount", "--propagation", "private", "sh", "-c",
 		"mkdir -p /run/wireguard && mount -t tmpfs -o mode=0755 tmpfs /run/wireguard && echo ready && exec sleep 3600")
 	out, _ := r.holder.StdoutPipe()

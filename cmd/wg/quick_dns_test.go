@@ -57,7 +57,9 @@ func TestQuickDNS(t *testing.T) {
 			t.Errorf("resolv.conf while up:\n%s", got)
 		}
 		if kill {
-			exec.Command("pkill", "-KILL", "-f", "wireguard-go wgqd0$").Run()
+			if err := killDaemons("wgqd0"); err != nil {
+				t.Fatal(err)
+			}
 			for i := 0; i < 100 && exec.Command("ip", "-n", p.ns[0], "link", "show", "wgqd0").Run() == nil; i++ {
 				time.Sleep(20 * time.Millisecond)
 			}

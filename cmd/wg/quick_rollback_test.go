@@ -153,8 +153,8 @@ func TestQuickDownAfterKill(t *testing.T) {
 	if fi, err := os.Stat(states[0]); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("state file %s: %v %v", states[0], fi.Mode(), err)
 	}
-	if err := exec.Command("pkill", "-KILL", "-f", "wireguard-go wgqk0$").Run(); err != nil {
-		t.Fatalf("pkill: %v", err)
+	if err := killDaemons("wgqk0"); err != nil {
+		t.Fatal(err)
 	}
 	for i := 0; i < 100 && strings.Contains(p.hostState(0, "wgqk0"), "wgqk0: <"); i++ {
 		time.Sleep(20 * time.Millisecond)

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -30,7 +31,7 @@ func newPair(t *testing.T) *pair {
 		p.ns[i] = fmt.Sprintf("wge%d-%s", i, id)
 		p.run("ip", "netns", "add", p.ns[i])
 		ns := p.ns[i]
-		t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
+		t.Cleanup(func() { deleteNetns(ns) })
 	}
 	p.run("ip", "link", "add", "va", "netns", p.ns[0], "type", "veth", "peer", "name", "vb", "netns", p.ns[1])
 	for i, dev := range []string{"va", "vb"} {
@@ -220,4 +221,38 @@ func daemonPIDs(name string) string {
 		}
 	}
 	return strings.Join(pids, "\n")
+}
+
+// killDaemons sends SIGKILL to the daemons daemonPIDs finds (pkill -KILL -f
+// 'wireguard-go NAME$'); finding none is an error.
+func killDaemons(name string) error {
+	pids := daemonPIDs(name)
+	if pids == "" {
+		return fmt.Errorf("no wireguard-go %s process to kill", name)
+	}
+	for _, pid := range strings.Fields(pids) {
+		n, _ := strconv.Atoi(pid)
+		proc, err := os.FindProcess(n)
+		if err == nil {
+			err = proc.Signal(os.Kill)
+		}
+		if err != nil {
+			return fmt.Errorf("kill %s: %w", pid, err)
+		}
+	}
+	return nil
+}
+
+// deleteNetns ends the processes left in a namespace (a daemon of a test
+// that failed half way would keep it alive), then deletes it.
+func deleteNetns(ns string) {
+	out, _ := exec.Command("ip", "netns", "pids", ns).Output()
+	for _, pid := range strings.Fields(string(out)) {
+		if n, err := strconv.Atoi(pid); err == nil {
+			if proc, err := os.FindProcess(n); err == nil {
+				proc.Signal(os.Kill)
+			}
+		}
+	}
+	exec.Command("ip", "netns", "del", ns).Run()
 }

@@ -28,7 +28,7 @@ func inNetns(t *testing.T, fn func()) {
 	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
 		t.Fatalf("ip netns add: %v %s", err, out)
 	}
-	defer exec.Command("ip", "netns", "del", ns).Run()
+	defer deleteNetns(ns)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
