@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/wgtools/wgtools/internal/testenv"
 )
 
 // quickUp runs a wg-quick (ours or Debian's) in namespace i of the pair.
@@ -23,9 +24,12 @@ func (p *pair) quick(i int, bin string, env []string, args ...string) result {
 	return runResult(p.t, cmd)
 }
 
-// hostState is what `up` changes, as ip(8), nft(8), sysctl(8) and
+// hostState is what `up` changes, as ip(8), nft(8), /proc/sys and
 // Debian's wg report it.
 func (p *pair) hostState(i int, dev string) string {
+	p.t.Helper()
+	// Without them, parts of the state would read as empty both times.
+	testenv.Require(p.t, testenv.Command("nft", "nftables"), testenv.Package("/usr/bin/wg", "wireguard-tools"))
 	out, _ := exec.Command("ip", "netns", "exec", p.ns[i], "sh", "-c",
 		"ip -o link show dev "+dev+" 2>&1 | sed 's/^[0-9]*: //; s/ qdisc.*//'; ip -o addr show dev "+dev+" 2>&1 | sed 's/^[0-9]*: //; s/valid_lft.*//'; "+
 			"ip -4 route show table all 2>&1 | grep -v 'dev va\\|dev lo\\|^local\\|^broadcast\\|^multicast'; ip -6 route show table all 2>&1 | grep "+dev+"; ip rule; ip -6 rule; "+

@@ -174,6 +174,64 @@ func TestQuickDownAfterKill(t *testing.T) {
 	}
 }
 
+// TestQuickStaleTemps: the temporary files a wg-quick killed while it
+// wrote leaves (of the state, the DNS backup, a saved config) are removed
+// by the next down or up of that interface, and only that interface's.
+func TestQuickStaleTemps(t *testing.T) {
+	p := newPair(t)
+	path := p.quickConf("wgst0", "Address = 10.0.0.1/24\n", "AllowedIPs = 10.9.0.0/16\n")
+	ours := p.ourQuick()
+	if r := p.quick(0, ours, nil, "up", path); r.Code != 0 {
+		t.Fatalf("up: %+v", r)
+	}
+	states, _ := filepath.Glob("/run/wgtools/net-*/wgst0.json")
+	if len(states) != 1 {
+		t.Fatalf("state files: %v", states)
+	}
+	dir := filepath.Dir(states[0])
+	stale := []string{filepath.Join(dir, ".wgst0.json.tmp1234"), filepath.Join(dir, ".wgst0.resolv.conf.tmp5678"),
+		filepath.Join(dir, ".wgst0.resolv.conf.ours.tmp9"), filepath.Join(filepath.Dir(path), ".wgst0.conf.tmp42")}
+	others := []string{filepath.Join(dir, ".wgst1.json.tmp1234"), filepath.Join(dir, ".wgst0.x.json.tmp1")}
+	t.Cleanup(func() {
+		for _, f := range others {
+			os.Remove(f)
+		}
+	})
+	plant := func() {
+		for _, f := range append(stale, others...) {
+			if err := os.WriteFile(f, []byte("{"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	check := func(after string) {
+		t.Helper()
+		for _, f := range stale {
+			if _, err := os.Stat(f); err == nil {
+				t.Errorf("%s is still there after %s", f, after)
+			}
+		}
+		for _, f := range others {
+			if _, err := os.Stat(f); err != nil {
+				t.Errorf("%s, not of this interface, was removed by %s", f, after)
+			}
+		}
+	}
+	plant()
+	if r := p.quick(0, ours, nil, "down", path); r.Code != 0 {
+		t.Fatalf("down: %+v", r)
+	}
+	check("down")
+	plant()
+	if r := p.quick(0, ours, nil, "up", path); r.Code != 0 {
+		t.Fatalf("up: %+v", r)
+	}
+	check("up")
+	if r := p.quick(0, ours, nil, "down", path); r.Code != 0 {
+		t.Fatalf("down: %+v", r)
+	}
+}
+
 // syncBuffer is a strings.Builder safe to read while a process writes it.
 type syncBuffer struct {
 	mu sync.Mutex

@@ -8,16 +8,21 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // ErrRename marks a failure of the final rename: the new content was
 // written but could not replace the file.
 var ErrRename = errors.New("rename")
 
+// tempPattern is the name of Write's temporary file for path, as
+// os.CreateTemp takes it: the '*' becomes a random decimal number.
+func tempPattern(path string) string { return "." + filepath.Base(path) + ".tmp*" }
+
 // Write replaces path with data, mode 0600 (the files it serves hold keys
 // or private state). The directory must exist.
 func Write(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	f, err := os.CreateTemp(filepath.Dir(path), tempPattern(path))
 	if err != nil {
 		return err
 	}
@@ -41,4 +46,21 @@ func Write(path string, data []byte) error {
 		d.Close()
 	}
 	return nil
+}
+
+// RemoveTemps removes the temporary files that Writes of path left when
+// their process was killed before the rename. The caller must hold
+// whatever serialises the Writes of path, or it may remove one in flight.
+func RemoveTemps(path string) {
+	dir, prefix := filepath.Dir(path), strings.TrimSuffix(tempPattern(path), "*")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if ok && rest != "" && strings.Trim(rest, "0123456789") == "" && e.Type().IsRegular() {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestWrite(t *testing.T) {
@@ -33,5 +35,30 @@ func TestWrite(t *testing.T) {
 	}
 	if err := Write(filepath.Join(dir, "nosuch", "f"), nil); err == nil || errors.Is(err, ErrRename) {
 		t.Errorf("missing directory: %v", err)
+	}
+}
+
+func TestRemoveTemps(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"wg0.json", ".wg0.json.tmp123", ".wg0.json.tmp98765", ".wg0.json.tmp", ".wg0.json.tmpx1",
+		".wg0.json.x.tmp1", ".wg0.jsonx.tmp1", ".wg0.x.json.tmp1", ".wg1.json.tmp1", "wg0.json.tmp1"} {
+		os.WriteFile(filepath.Join(dir, f), nil, 0o600)
+	}
+	RemoveTemps(filepath.Join(dir, "wg0.json"))
+	var left []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	want := []string{".wg0.json.tmp", ".wg0.json.tmpx1", ".wg0.json.x.tmp1", ".wg0.jsonx.tmp1", ".wg0.x.json.tmp1", ".wg1.json.tmp1", "wg0.json", "wg0.json.tmp1"}
+	if diff := cmp.Diff(want, left); diff != "" {
+		t.Errorf("files left (-want +got):\n%s", diff)
+	}
+	// What Write leaves when killed is what RemoveTemps removes.
+	f, _ := os.CreateTemp(dir, tempPattern(filepath.Join(dir, "wg2.json")))
+	f.Close()
+	RemoveTemps(filepath.Join(dir, "wg2.json"))
+	if _, err := os.Stat(f.Name()); err == nil {
+		t.Errorf("%s was not removed", f.Name())
 	}
 }

@@ -198,6 +198,16 @@ func (d *direct) Servers(ifname string) ([]string, error) {
 	return servers, nil
 }
 
+// RemoveTemps removes what a direct-backend write killed half way left of
+// ifname's files in the state directory. The caller holds ifname's lock.
+func (e *Env) RemoveTemps(ifname string) {
+	d := &direct{env: e}
+	if backup, ours, err := d.files(ifname); err == nil {
+		atomicfile.RemoveTemps(backup)
+		atomicfile.RemoveTemps(ours)
+	}
+}
+
 // files returns the paths of the backup and of the record of what was written.
 func (d *direct) files(ifname string) (backup, ours string, err error) {
 	if ifname == "" || ifname == "." || ifname == ".." || strings.ContainsAny(ifname, "/\x00") {

@@ -80,3 +80,7 @@ func (d Dir) Remove(name string) error {
 	}
 	return err
 }
+
+// RemoveTemps removes what a Save killed half way left of name's state
+// (its temporary file). The caller holds name's lock.
+func (d Dir) RemoveTemps(name string) { atomicfile.RemoveTemps(d.path(name)) }

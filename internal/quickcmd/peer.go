@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/wgtools/wgtools/internal/atomicfile"
 	"github.com/wgtools/wgtools/internal/cli"
 	"github.com/wgtools/wgtools/internal/config"
 	"github.com/wgtools/wgtools/internal/peer"
@@ -121,6 +122,7 @@ func lockServer(env *cli.Env, operand string) (*server, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	atomicfile.RemoveTemps(src.Path) // of an edit that was killed half way
 	s, err := parseServer(env, src)
 	if err != nil {
 		unlock()

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/wgtools/wgtools/internal/atomicfile"
 	"github.com/wgtools/wgtools/internal/cli"
 	"github.com/wgtools/wgtools/internal/firewall"
 	"github.com/wgtools/wgtools/internal/netcfg"
@@ -36,6 +37,7 @@ func action(env *cli.Env, prog, verb, operand string, foreground bool, args []st
 	c, _ := wgctl.Open()
 	defer c.Close()
 	e := linuxEnv(env, c)
+	removeTemps(e, src)
 
 	ctx, stop := signalContext()
 	defer stop()
@@ -137,4 +139,17 @@ func signalContext() (context.Context, func()) {
 			cancel(nil)
 		}
 	}
+}
+
+// removeTemps removes the temporary files that a wg-quick of the same
+// interface, killed while it wrote, left in the state directory (state,
+// DNS backup) and beside the config (save). The caller holds the lock.
+func removeTemps(e *quick.Env, src *Source) {
+	if d, ok := e.States.(quick.Dir); ok {
+		d.RemoveTemps(src.Interface)
+	}
+	if d, ok := e.DNS.(*dnsBackends); ok {
+		d.env.RemoveTemps(src.Interface)
+	}
+	atomicfile.RemoveTemps(src.Path)
 }
