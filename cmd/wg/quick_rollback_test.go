@@ -193,9 +193,10 @@ func TestQuickStaleTemps(t *testing.T) {
 		filepath.Join(dir, ".wgst0.resolv.conf.ours.tmp9"), filepath.Join(filepath.Dir(path), ".wgst0.conf.tmp42")}
 	others := []string{filepath.Join(dir, ".wgst1.json.tmp1234"), filepath.Join(dir, ".wgst0.x.json.tmp1")}
 	t.Cleanup(func() {
-		for _, f := range others {
+		for _, f := range append(stale, others...) {
 			os.Remove(f)
 		}
+		os.Remove(dir) // when empty
 	})
 	plant := func() {
 		for _, f := range append(stale, others...) {
