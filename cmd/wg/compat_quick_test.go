@@ -47,6 +47,7 @@ func TestCompatQuickStrip(t *testing.T) {
 		"comments":  "# top\n[Interface] # x\n# Address = 1.2.3.4/32\nAddress = 10.0.0.1/32 # trailing\n",
 		"empty":     "",
 		"equals":    "[Interface]\nPostUp = a=b # c=d\nAddress = =10.0.0.1/32\n",
+		"nul":       "[Interface]\nListenPort = 51\x00001\nPrivateKey = xTIBA5rboUvnH4htod\x00jb6e697QjLERt1NAB4mZqp8Dg=\nAddress = 10.0.0.1/2\x004\n\x00\n",
 	}
 	var cases [][]string
 	for name, text := range files {

@@ -176,6 +176,31 @@ func TestParseQuick(t *testing.T) {
 	}
 }
 
+// TestParseQuickNUL: NUL bytes are dropped from every line, as bash's read
+// drops them in upstream's wg-quick: the wg part, the wg-quick keys and the
+// hooks, never cutting a value short.
+func TestParseQuickNUL(t *testing.T) {
+	in := "[Interface]\nListenPort = 51\x00001\nPrivateKey = " + testPriv[:10] + "\x00" + testPriv[10:] +
+		"\nAddress = 10.0.0.1/2\x004\nMTU = 14\x0020\nPostUp = echo a\x00b\n\x00\n"
+	q, err := ParseQuick(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"10.0.0.1/24", "1420", "echo ab"}, append(append(q.Addresses, q.MTU), q.PostUp...)); diff != "" {
+		t.Errorf("Address, MTU, PostUp (-want +got):\n%s", diff)
+	}
+	want := "[Interface]\nListenPort = 51001\nPrivateKey = " + testPriv + "\n\n\n"
+	if got := q.Strip(); got != want {
+		t.Errorf("strip = %q, want %q", got, want)
+	}
+	c, err := (&Options{}).ParseLines(q.WG)
+	if err != nil {
+		t.Errorf("wg part: %v", err)
+	} else if c.ListenPort == nil || *c.ListenPort != 51001 {
+		t.Errorf("wg part: port %v, want 51001", c.ListenPort)
+	}
+}
+
 func TestParseQuickErrors(t *testing.T) {
 	tests := []struct{ in, msg string }{
 		{"[Interface]\nSaveConfig = yes\n", "`yes' is neither true nor false"},

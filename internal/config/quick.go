@@ -58,13 +58,14 @@ func SplitDNS(value string) (servers, search []string) {
 // ParseQuick reads a wg-quick(8) file the way wg-quick's parse_options does.
 // Only the wg-quick keys of the [Interface] section are taken out; keys match
 // without regard to case; hooks keep everything after the first '=',
-// comments included.
+// comments included. NUL bytes are dropped, as bash's read drops them
+// (`ListenPort = 51<NUL>001' is 51001, for `up' and in `strip').
 func ParseQuick(r io.Reader) (*QuickConfig, error) {
 	lines := ReadLines(r)
 	q := &QuickConfig{}
 	inInterface := false
 	for _, l := range lines {
-		line := trimBlanks(l.Text)
+		line := trimBlanks(strings.ReplaceAll(l.Text, "\x00", ""))
 		stripped, _, _ := strings.Cut(line, "#")
 		key, value, _ := strings.Cut(stripped, "=")
 		if !strings.Contains(stripped, "=") {
