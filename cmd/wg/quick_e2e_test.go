@@ -192,19 +192,26 @@ func TestQuickBadInput(t *testing.T) {
 	_, pb := keypair(t)
 	dir := t.TempDir()
 	for name, c := range map[string]struct{ extra, want string }{
-		"badline": {"Bogus = 1\nAllowedIPs = 10.9.0.0/16", ":4: Line unrecognized: `Bogus=1'\n  hint: unknown key Bogus"},
-		"typo":    {"Adress = 10.0.0.2/24\nAllowedIPs = 10.9.0.0/16", ":4: Line unrecognized: `Adress=10.0.0.2/24'\n  hint: unknown key Adress; did you mean Address?\n"},
-		"table":   {"Table = nosuch\nAllowedIPs = 10.9.0.0/16", "table `nosuch': no such routing table"},
-		"mtu":     {"MTU = big\nAllowedIPs = 10.9.0.0/16", "MTU `big' is not a number"},
-		"address": {"Address = 10.0.0.300/24\nAllowedIPs = 10.9.0.0/16", "address `10.0.0.300/24' is not an IP address"},
+		"badline":  {"Bogus = 1\nAllowedIPs = 10.9.0.0/16", ":4: Line unrecognized: `Bogus=1'\n  hint: unknown key Bogus"},
+		"typo":     {"Adress = 10.0.0.2/24\nAllowedIPs = 10.9.0.0/16", ":4: Line unrecognized: `Adress=10.0.0.2/24'\n  hint: unknown key Adress; did you mean Address?\n"},
+		"table":    {"Table = nosuch\nAllowedIPs = 10.9.0.0/16", ":4: table `nosuch': no such routing table"},
+		"mtu":      {"MTU = big\nAllowedIPs = 10.9.0.0/16", ":4: MTU `big' is not a number from 68 to 65535\n"},
+		"mtu-huge": {"MTU = 99999999999\nAllowedIPs = 10.9.0.0/16", ":4: MTU `99999999999' is not a number from 68 to 65535\n"},
+		"mtu-tiny": {"MTU = 67\nAllowedIPs = 10.9.0.0/16", ":4: MTU `67' is not a number from 68 to 65535\n"},
+		"address":  {"Address = 10.0.0.300/24\nAllowedIPs = 10.9.0.0/16", ":4: address `10.0.0.300/24' is not an IP address"},
+		"address-long": {"Address = 10.0.0.2/24, " + strings.Repeat("1", 300000) + "\nAllowedIPs = 10.9.0.0/16",
+			":4: address `" + strings.Repeat("1", 48) + "... (300000 bytes)' is not an IP address"},
 	} {
 		iface, rest, _ := strings.Cut(c.extra, "AllowedIPs")
 		path := filepath.Join(dir, "wgqr0.conf")
 		os.WriteFile(path, []byte("[Interface]\nPrivateKey = "+ka+"\nAddress = 10.0.0.1/24\n"+iface+"[Peer]\nPublicKey = "+pb+"\nAllowedIPs"+rest+"\n"), 0o600)
 		before := p.hostState(0, "wgqr0")
 		r := p.quick(0, p.ourQuick(), nil, "up", path)
-		if r.Code != 1 || !strings.HasPrefix(r.Stderr, "wg-quick: ") || !strings.Contains(r.Stderr, c.want) {
+		if r.Code != 1 || !strings.HasPrefix(r.Stderr, "wg-quick: "+path) || !strings.Contains(r.Stderr, c.want) || len(r.Stderr) > 1000 {
 			t.Errorf("%s: %+v, want %q", name, r, c.want)
+		}
+		if strings.Contains(r.Stderr, "[#]") {
+			t.Errorf("%s: refused only after changing something:\n%s", name, r.Stderr)
 		}
 		if after := p.hostState(0, "wgqr0"); after != before {
 			t.Errorf("%s changed the host:\n%s", name, after)

@@ -1,6 +1,9 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+	"unicode/utf8"
+)
 
 // ErrorKind tells how `wg setconf` reports an error after its message.
 type ErrorKind int
@@ -47,3 +50,17 @@ type valueError struct {
 func (e *valueError) Error() string { return e.msg }
 
 func errValue(msg, value string) error { return &valueError{msg: quote(msg, value)} }
+
+// Excerpt is s for an error message: whole when short, else its start and
+// its length, so that a huge value does not make a huge message.
+func Excerpt(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	cut := max - 16
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s... (%d bytes)", s[:cut], len(s))
+}

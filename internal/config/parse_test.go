@@ -151,10 +151,10 @@ func TestParseQuick(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &QuickConfig{
-		Addresses: []string{"10.0.0.1/24", "fd00::1/64"},
+		Addresses: []string{"10.0.0.1/24", "fd00::1/64"}, AddressLines: []int{2, 2},
 		DNS:       []string{"1.1.1.1", "2606:4700::1111"},
 		DNSSearch: []string{"example.com", "corp"},
-		MTU:       "1400", Table: "off",
+		MTU:       "1400", Table: "off", MTULine: 5, TableLine: 6,
 		PostUp: []string{`echo "x" # c`}, PreDown: []string{"true"},
 		SaveConfig: true,
 		WG: []Line{{1, "[Interface]"}, {7, "PrivateKey = " + testPriv + " # the key"}, {11, "# comment"}, {12, ""},

@@ -9,10 +9,14 @@ import (
 // section, and every other line, which is handed on to the wg parser.
 type QuickConfig struct {
 	Addresses []string
-	DNS       []string
-	DNSSearch []string
+	// AddressLines holds the line each entry of Addresses comes from.
+	AddressLines []int
+	DNS          []string
+	DNSSearch    []string
 	// MTU and Table are raw strings, the last one given; "" when absent.
-	MTU, Table                       string
+	MTU, Table string
+	// MTULine and TableLine are their lines (0 when absent).
+	MTULine, TableLine               int
 	PreUp, PostUp, PreDown, PostDown []string
 	SaveConfig                       bool
 	// WG holds the lines wg-quick passes to wg, trimmed, with their numbers.
@@ -86,15 +90,18 @@ func ParseQuick(r io.Reader) (*QuickConfig, error) {
 			consumed := true
 			switch {
 			case equalFold(key, "Address"):
-				q.Addresses = append(q.Addresses, words(value)...)
+				for _, w := range words(value) {
+					q.Addresses = append(q.Addresses, w)
+					q.AddressLines = append(q.AddressLines, l.Num)
+				}
 			case equalFold(key, "MTU"):
-				q.MTU = value
+				q.MTU, q.MTULine = value, l.Num
 			case equalFold(key, "DNS"):
 				servers, search := SplitDNS(value)
 				q.DNS = append(q.DNS, servers...)
 				q.DNSSearch = append(q.DNSSearch, search...)
 			case equalFold(key, "Table"):
-				q.Table = value
+				q.Table, q.TableLine = value, l.Num
 			case equalFold(key, "PreUp"):
 				q.PreUp = append(q.PreUp, hook)
 			case equalFold(key, "PostUp"):

@@ -139,5 +139,5 @@ func parseTable(s string, lookup func(string) (int, bool)) (tableSpec, error) {
 			return tableSpec{id: id, name: s}, nil
 		}
 	}
-	return tableSpec{}, fmt.Errorf("table `%s': no such routing table (hint: a number, `auto', `off', or a name from /etc/iproute2/rt_tables)", s)
+	return tableSpec{}, fmt.Errorf("table `%s': no such routing table (hint: a number, `auto', `off', or a name from /etc/iproute2/rt_tables)", config.Excerpt(s))
 }

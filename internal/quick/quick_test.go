@@ -2,6 +2,7 @@ package quick
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"net/netip"
@@ -180,5 +181,43 @@ func TestUpAfterDeath(t *testing.T) {
 	}
 	if f.state == nil || f.state.Table != 0 || f.state.Userspace {
 		t.Errorf("state: %+v", f.state)
+	}
+}
+
+// TestCheck: bad Table, MTU and Address values are refused before any
+// change, each naming the line it came from, a long value cut short.
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		name, conf string
+		wantLine   int
+		wantMsg    string
+	}{
+		{"good", "[Interface]\nAddress = 10.0.0.1/24, fd00::1\nMTU = 1280\nTable = 1234\n", 0, ""},
+		{"mtu bounds", "[Interface]\nMTU = 68\n", 0, ""},
+		{"mtu too big", "[Interface]\nAddress = 10.0.0.1/24\nMTU = 99999999999\n", 3, "MTU `99999999999' is not a number from 68 to 65535"},
+		{"mtu 65536", "[Interface]\nMTU = 65536\n", 2, "MTU `65536' is not a number from 68 to 65535"},
+		{"mtu negative", "[Interface]\nMTU = -1\n", 2, "MTU `-1' is not a number from 68 to 65535"},
+		{"last mtu counts", "[Interface]\nMTU = x\nMTU = 1400\n", 0, ""},
+		{"address", "[Interface]\nAddress = 10.0.0.1/24\n\nAddress = fd00::1/64, 10.0.0.300\n", 4, "address `10.0.0.300' is not an IP address with an optional /prefix"},
+		{"long address", "[Interface]\nAddress = " + strings.Repeat("9", 100000) + "\n", 2, "address `" + strings.Repeat("9", 48) + "... (100000 bytes)' is not an IP address with an optional /prefix"},
+		{"table", "[Interface]\nTable = nosuch\n", 2, "table `nosuch': no such routing table (hint: a number, `auto', `off', or a name from /etc/iproute2/rt_tables)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q, err := config.ParseQuick(strings.NewReader(tt.conf))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, _, err = check(q, func(string) (int, bool) { return 0, false })
+			var got config.Error
+			if e := (*config.Error)(nil); errors.As(err, &e) {
+				got = *e
+			} else if err != nil {
+				t.Fatalf("error %v is not a *config.Error", err)
+			}
+			if got.Line != tt.wantLine || got.Msg != tt.wantMsg {
+				t.Errorf("check = line %d %q, want line %d %q", got.Line, got.Msg, tt.wantLine, tt.wantMsg)
+			}
+		})
 	}
 }

@@ -17,21 +17,9 @@ import (
 // recorded in the state store as it happens, so that `down` can undo it
 // even if this process or the tunnel dies.
 func Up(ctx context.Context, e *Env, name string, q *config.QuickConfig, wg *config.Config) (err error) {
-	tbl, err := parseTable(q.Table, e.TableID)
+	tbl, mtu, addrs, err := check(q, e.TableID)
 	if err != nil {
 		return err
-	}
-	mtu := 0
-	if q.MTU != "" {
-		if mtu, err = strconv.Atoi(q.MTU); err != nil || mtu <= 0 {
-			return fmt.Errorf("MTU `%s' is not a number", q.MTU)
-		}
-	}
-	addrs := make([]netip.Prefix, len(q.Addresses))
-	for i, a := range q.Addresses {
-		if addrs[i], err = parseAddress(a); err != nil {
-			return err
-		}
 	}
 	if e.Host.LinkExists(name) {
 		return fmt.Errorf("`%s' already exists", name)
@@ -172,6 +160,38 @@ func (e *Env) save(st *State) error {
 	return nil
 }
 
+// Link MTUs the kernel accepts for a WireGuard or TUN link (ETH_MIN_MTU;
+// an IP packet's length field).
+const minMTU, maxMTU = 68, 65535
+
+// check reads the Table, MTU and Address values before anything changes,
+// each error a *config.Error naming the value's line (the value cut short
+// when long).
+func check(q *config.QuickConfig, tableID func(string) (int, bool)) (tbl tableSpec, mtu int, addrs []netip.Prefix, err error) {
+	if tbl, err = parseTable(q.Table, tableID); err != nil {
+		return tbl, 0, nil, &config.Error{Line: q.TableLine, Key: "Table", Msg: err.Error()}
+	}
+	if q.MTU != "" {
+		n, err := strconv.ParseUint(q.MTU, 10, 64)
+		if err != nil || n < minMTU || n > maxMTU {
+			return tbl, 0, nil, &config.Error{Line: q.MTULine, Key: "MTU",
+				Msg: fmt.Sprintf("MTU `%s' is not a number from %d to %d", config.Excerpt(q.MTU), minMTU, maxMTU)}
+		}
+		mtu = int(n)
+	}
+	addrs = make([]netip.Prefix, len(q.Addresses))
+	for i, a := range q.Addresses {
+		if addrs[i], err = parseAddress(a); err != nil {
+			line := 0
+			if i < len(q.AddressLines) {
+				line = q.AddressLines[i]
+			}
+			return tbl, 0, nil, &config.Error{Line: line, Key: "Address", Msg: err.Error()}
+		}
+	}
+	return tbl, mtu, addrs, nil
+}
+
 // parseAddress reads an Address entry as ip(8) does: ip/cidr, or a bare ip
 // for a host route.
 func parseAddress(s string) (netip.Prefix, error) {
@@ -181,5 +201,5 @@ func parseAddress(s string) (netip.Prefix, error) {
 	if a, err := netip.ParseAddr(s); err == nil {
 		return netip.PrefixFrom(a, a.BitLen()), nil
 	}
-	return netip.Prefix{}, errors.New("address `" + s + "' is not an IP address with an optional /prefix")
+	return netip.Prefix{}, errors.New("address `" + config.Excerpt(s) + "' is not an IP address with an optional /prefix")
 }

@@ -75,7 +75,7 @@ func action(env *cli.Env, prog, verb, operand string, foreground bool, args []st
 		}
 	}
 	if err != nil {
-		return cli.Fail(prog + ": " + err.Error())
+		return cli.Fail(prog + ": " + lineMessage(src.Path, err))
 	}
 	return nil
 }
