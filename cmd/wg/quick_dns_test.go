@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/wgtools/wgtools/internal/dns/dnstest"
+	"github.com/wgtools/wgtools/internal/testenv"
 )
 
 // netnsResolvConf gives namespace i its own /etc/resolv.conf (ip netns exec
@@ -36,6 +37,7 @@ func (p *pair) netnsResolvConf(i int, text string) string {
 // also when the tunnel died in between; a failing resolvconf rolls
 // everything back.
 func TestQuickDNS(t *testing.T) {
+	testenv.Require(t, needHostState)
 	p := newPair(t)
 	p.underlay()
 	orig := "# the namespace's own\nnameserver 192.0.2.53\nsearch corp.example\noptions edns0\n"

@@ -6,12 +6,15 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/wgtools/wgtools/internal/testenv"
 )
 
 // TestQuickContainerHints: in a mount namespace without /dev/net/tun, or
 // with /proc/sys read-only (as in containers), `up` fails with a hint and
 // leaves nothing.
 func TestQuickContainerHints(t *testing.T) {
+	testenv.Require(t, needHostState)
 	p := newPair(t)
 	p.underlay()
 	path := p.quickConf("wgqh0", "Address = 10.0.0.1/24\n", "AllowedIPs = 0.0.0.0/0\n")

@@ -91,7 +91,7 @@ func TestQuickFullTunnelTraffic(t *testing.T) {
 // process (no daemon), and takes it down on SIGTERM or when another
 // `wg-quick down` ran.
 func TestQuickForeground(t *testing.T) {
-	testenv.Require(t, needPing)
+	testenv.Require(t, needPing, needHostState)
 	p := newPair(t)
 	p.underlay()
 	paths := fullTunnelPair(t, p, t.TempDir())
