@@ -127,11 +127,8 @@ func TestResolvconfExact(t *testing.T) {
 func TestResolvconfUpstream(t *testing.T) {
 	// Upstream's wg-quick to compare with; TestResolvconfExact covers the
 	// same cases without it.
-	testenv.Require(t, testenv.Command("wg-quick", "wireguard-tools"))
-	wgQuick, err := exec.LookPath("wg-quick")
-	if err != nil {
-		t.Fatal(err)
-	}
+	const wgQuick = "/usr/bin/wg-quick"
+	testenv.Require(t, testenv.Package(wgQuick, "wireguard-tools"))
 	script, err := os.ReadFile(wgQuick)
 	if err != nil {
 		t.Skipf("cannot read %s: %v", wgQuick, err)
