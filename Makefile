@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --match "v*" 2>/dev/null || echo 0.0.0-de
 LDFLAGS := -X github.com/wgtools/wgtools/internal/version.Version=$(VERSION)
 export CGO_ENABLED := 0
 
-.PHONY: all build demo test fuzz bench lint completions release-check clean
+.PHONY: all build demo test test-arch newcomer fuzz bench lint completions release-check clean
 
 all: build
 
@@ -26,6 +26,17 @@ demo: build
 # wg-quick and packaging tests need root: sudo make test.
 test:
 	GO=$(GO) ./scripts/test.sh
+
+# The other Linux architectures we release (arm64, arm/7, 386, riscv64) under
+# qemu-user: go test of the packages that need neither root nor namespaces,
+# and wg/wg-quick output compared byte for byte with amd64's. ARCHES picks some.
+test-arch:
+	GO=$(GO) ./scripts/test-arch.sh $(ARCHES)
+
+# A newcomer's machine (a minimal Debian 12 root with Go, make, git, iproute2):
+# make demo and make test there as root, make test as an ordinary user. Root.
+newcomer:
+	./scripts/newcomer.sh
 
 # Each fuzz target for FUZZTIME (default 60s).
 FUZZTIME ?= 60s
