@@ -1,6 +1,11 @@
 // Command keys benchmarks whole-process `wg genkey` and `wg pubkey`, ours
-// against the reference C wg, interleaved in one run, and writes the medians
-// and their ratios into BENCHMARKS.md.
+// against a static Go program that only prints (the floor of any Go
+// program here) and the reference C wg, interleaved in one run, and writes
+// the medians and their ratios into BENCHMARKS.md.
+//
+// The target (decided in issue 11): ours at most 1.3× the Go floor measured
+// in the same run. The C tool is shown for context; it is not the bound for
+// a Go program, whose runtime start alone costs about twice a C exec here.
 //
 //	go run ./bench/keys [-runs 51] [-ref /usr/bin/wg] [-out BENCHMARKS.md]
 package main
@@ -31,7 +36,7 @@ func main() {
 	dir, ours := benchmd.Workspace("wgtools-bench-")
 
 	// A static Go program that only prints: the least any Go binary costs
-	// to start here, shown for context.
+	// to start here, and the measure of the target.
 	floor := filepath.Join(dir, "hello")
 	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module hello\ngo 1.22\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nimport \"os\"\n\nfunc main() { os.Stdout.WriteString(\"hi\\n\") }\n"), 0o644)
@@ -71,17 +76,23 @@ func main() {
 		}
 	}
 
+	const target = 1.3
 	var b strings.Builder
-	fmt.Fprintf(&b, "### `wg genkey` and `wg pubkey`, whole process (issue 2)\n\n")
+	fmt.Fprintf(&b, "### `wg genkey` and `wg pubkey`, whole process (issues 2, 11)\n\n")
 	fmt.Fprintf(&b, "Median wall time of %d interleaved runs each (after 5 warm-up rounds), `go run ./bench/keys`, %s.\n", *runs, time.Now().UTC().Format("2006-01-02"))
-	fmt.Fprintf(&b, "Machine: %s. Reference: Debian's C `wg` (%s). Target: ours ≤ 2× the reference.\n\n", benchmd.Machine(), refVersion(*ref))
-	fmt.Fprintf(&b, "| command | ours | reference | ratio ours/ref |\n|---|---|---|---|\n")
+	fmt.Fprintf(&b, "Machine: %s. Target: ours ≤ %.1f× the Go floor, a static Go program that only prints, in the same run. ", benchmd.Machine(), target)
+	fmt.Fprintf(&b, "Debian's C `wg` (%s) for context.\n\n", refVersion(*ref))
+	fmt.Fprintf(&b, "| command | ours | Go floor | ours / floor | target | C `wg` | ours / C |\n|---|---|---|---|---|---|---|\n")
+	fl := benchmd.Median(times["floor"])
 	for _, c := range []string{"genkey", "pubkey"} {
 		o, r := benchmd.Median(times[c+" ours"]), benchmd.Median(times[c+" reference"])
-		fmt.Fprintf(&b, "| `wg %s` | %.2f ms | %.2f ms | %.2f× |\n", c, ms(o), ms(r), float64(o)/float64(r))
+		ratio := float64(o) / float64(fl)
+		verdict := "met"
+		if ratio > target {
+			verdict = "not met"
+		}
+		fmt.Fprintf(&b, "| `wg %s` | %.2f ms | %.2f ms | %.2f× | ≤ %.1f×: %s | %.2f ms | %.2f× |\n", c, ms(o), ms(fl), ratio, target, verdict, ms(r), float64(o)/float64(r))
 	}
-	fl, r := benchmd.Median(times["floor"]), benchmd.Median(times["genkey reference"])
-	fmt.Fprintf(&b, "| Go floor: a static Go program that only prints | %.2f ms | %.2f ms (`genkey`) | %.2f× |\n", ms(fl), ms(r), float64(fl)/float64(r))
 	fmt.Print(b.String())
 	if *out != "" {
 		if err := benchmd.Update(*out, "keys", b.String()); err != nil {
