@@ -95,6 +95,19 @@ func ourWG(t testing.TB) string {
 	return ourBin
 }
 
+// ourBinDir is a directory holding our binary as wg and wg-quick, for a
+// PATH or for commands that name /usr/bin's.
+func ourBinDir(t *testing.T) string {
+	t.Helper()
+	bin := t.TempDir()
+	for _, n := range []string{"wg", "wg-quick"} {
+		if err := os.Symlink(ourWG(t), filepath.Join(bin, n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return bin
+}
+
 // referenceWG finds the upstream wg. Under CI its absence is a failure:
 // .ci/run installs it, so a skip there would hide a broken setup.
 func referenceWG(t testing.TB) string {

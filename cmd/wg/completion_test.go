@@ -43,10 +43,7 @@ printf '%s\n' "${COMPREPLY[@]}"`
 func TestBashCompletion(t *testing.T) {
 	testenv.Require(t, testenv.Package("/usr/share/bash-completion/bash_completion", "bash-completion"))
 	p := newPair(t)
-	bin := t.TempDir()
-	for _, n := range []string{"wg", "wg-quick"} {
-		os.Symlink(ourWG(t), filepath.Join(bin, n))
-	}
+	bin := ourBinDir(t)
 	dev := "wgcomp0"
 	p.in(0, p.daemon, dev)
 	t.Cleanup(func() { exec.Command("ip", "-n", p.ns[0], "link", "del", dev).Run() })

@@ -139,6 +139,17 @@ func (p *pair) quickSignal(bin string, sig syscall.Signal, args ...string) resul
 	return result{Stderr: stderr.String(), Code: cmd.ProcessState.ExitCode()}
 }
 
+// stateFile is the path of the one state file of dev, in the state
+// directory of a test namespace (/run/wgtools/net-INODE).
+func stateFile(t *testing.T, dev string) string {
+	t.Helper()
+	states, _ := filepath.Glob("/run/wgtools/net-*/" + dev + ".json")
+	if len(states) != 1 {
+		t.Fatalf("state files of %s: %v", dev, states)
+	}
+	return states[0]
+}
+
 // TestQuickDownAfterKill: `down` after the tunnel daemon was SIGKILLed
 // still removes the rules, firewall and state `up` made.
 func TestQuickDownAfterKill(t *testing.T) {
@@ -153,12 +164,9 @@ func TestQuickDownAfterKill(t *testing.T) {
 		t.Fatalf("up: %+v", r)
 	}
 	// The state is recorded, for root only.
-	states, _ := filepath.Glob("/run/wgtools/net-*/wgqk0.json")
-	if len(states) != 1 {
-		t.Fatalf("state files: %v", states)
-	}
-	if fi, err := os.Stat(states[0]); err != nil || fi.Mode().Perm() != 0o600 {
-		t.Errorf("state file %s: %v %v", states[0], fi.Mode(), err)
+	state := stateFile(t, "wgqk0")
+	if fi, err := os.Stat(state); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("state file %s: %v %v", state, fi.Mode(), err)
 	}
 	if err := killDaemons("wgqk0"); err != nil {
 		t.Fatal(err)
@@ -191,11 +199,7 @@ func TestQuickStaleTemps(t *testing.T) {
 	if r := p.quick(0, ours, nil, "up", path); r.Code != 0 {
 		t.Fatalf("up: %+v", r)
 	}
-	states, _ := filepath.Glob("/run/wgtools/net-*/wgst0.json")
-	if len(states) != 1 {
-		t.Fatalf("state files: %v", states)
-	}
-	dir := filepath.Dir(states[0])
+	dir := filepath.Dir(stateFile(t, "wgst0"))
 	stale := []string{filepath.Join(dir, ".wgst0.json.tmp1234"), filepath.Join(dir, ".wgst0.resolv.conf.tmp5678"),
 		filepath.Join(dir, ".wgst0.resolv.conf.ours.tmp9"), filepath.Join(filepath.Dir(path), ".wgst0.conf.tmp42")}
 	others := []string{filepath.Join(dir, ".wgst1.json.tmp1234"), filepath.Join(dir, ".wgst0.x.json.tmp1")}

@@ -33,10 +33,7 @@ func readUnits(t *testing.T) map[string]string {
 func TestSystemdUnitsVerify(t *testing.T) {
 	testenv.Require(t, testenv.Command("systemd-analyze", "systemd"))
 	units := readUnits(t)
-	bin := t.TempDir()
-	for _, n := range []string{"wg", "wg-quick"} {
-		os.Symlink(ourWG(t), filepath.Join(bin, n))
-	}
+	bin := ourBinDir(t)
 	dir := t.TempDir()
 	for f, text := range units {
 		text = strings.ReplaceAll(text, "/usr/bin/", bin+"/")
@@ -90,10 +87,7 @@ func TestSystemdUnitsRun(t *testing.T) {
 	// Run ExecStart, ExecReload and ExecStop as systemd would, with our
 	// binaries in place of /usr/bin's.
 	p := newPair(t)
-	bin := t.TempDir()
-	for _, n := range []string{"wg", "wg-quick"} {
-		os.Symlink(ourWG(t), filepath.Join(bin, n))
-	}
+	bin := ourBinDir(t)
 	conf := p.quickConf("wgunit0", "Address = 10.0.0.1/24\n", "AllowedIPs = 10.9.0.0/16\n")
 	exec1 := func(key string) result {
 		m := regexp.MustCompile(`(?m)^` + key + `=(.*)$`).FindStringSubmatch(units["wg-quick@.service"])
