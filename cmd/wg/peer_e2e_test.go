@@ -255,7 +255,7 @@ func TestPeerAddFullDisk(t *testing.T) {
 	// The client's config printed to a full standard output: the peer
 	// that was already added to the file and the interface is taken off.
 	r = runResult(t, exec.Command("ip", "netns", "exec", p.ns[0], "sh", "-c", `"$1" peer add "$2" dave --endpoint h:1 >/dev/full`, "sh", link, srv))
-	if r.Code != 1 || !strings.Contains(r.Stderr, "print the client config: ") || !strings.Contains(r.Stderr, "(peer dave was not added)") {
+	if r.Code != 1 || !strings.Contains(r.Stderr, "print the client config: ") || !strings.Contains(r.Stderr, "(so peer dave was taken out again)") {
 		t.Errorf("peer add printing to /dev/full: %+v", r)
 	}
 	if got, _ := os.ReadFile(srv); string(got) != text {

@@ -94,16 +94,6 @@ func commitAdd(env *cli.Env, prog string, s *server, n *peer.New, text []byte, c
 		}
 		undo = append(undo, func() { c.Configure(s.iface, removePeer(n)) })
 	}
-	switch {
-	case o.qr:
-		if err := code.WriteTerminal(env.Stdout, !utf8Locale(env)); err != nil {
-			return fmt.Errorf("show the QR code: %w (peer %s was not added)", err, n.Name)
-		}
-	case o.out == "":
-		if _, err := io.WriteString(env.Stdout, conf); err != nil {
-			return fmt.Errorf("print the client config: %w (peer %s was not added)", err, n.Name)
-		}
-	}
 	addrs := make([]string, len(client.Addresses))
 	for i, a := range client.Addresses {
 		addrs[i] = a.Addr().String()
@@ -113,8 +103,16 @@ func commitAdd(env *cli.Env, prog string, s *server, n *peer.New, text []byte, c
 		fmt.Fprintf(env.Stderr, "; its config is in %s", o.out)
 	}
 	fmt.Fprintln(env.Stderr)
-	if o.qr {
+	switch {
+	case o.qr:
 		fmt.Fprintf(env.Stderr, "Warning: this QR code holds the private key of peer %s; anyone who sees it can use the tunnel.\n", n.Name)
+		if err := code.WriteTerminal(env.Stdout, !utf8Locale(env)); err != nil {
+			return fmt.Errorf("show the QR code: %w (so peer %s was taken out again)", err, n.Name)
+		}
+	case o.out == "":
+		if _, err := io.WriteString(env.Stdout, conf); err != nil {
+			return fmt.Errorf("print the client config: %w (so peer %s was taken out again)", err, n.Name)
+		}
 	}
 	return nil
 }
