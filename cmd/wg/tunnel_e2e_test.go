@@ -248,7 +248,9 @@ func killDaemons(name string) error {
 func deleteNetns(ns string) {
 	out, _ := exec.Command("ip", "netns", "pids", ns).Output()
 	for _, pid := range strings.Fields(string(out)) {
-		if n, err := strconv.Atoi(pid); err == nil {
+		// This process is listed too when one of its threads entered the
+		// namespace (inNetns) and was the main thread, which never ends.
+		if n, err := strconv.Atoi(pid); err == nil && n != os.Getpid() {
 			if proc, err := os.FindProcess(n); err == nil {
 				proc.Signal(os.Kill)
 			}

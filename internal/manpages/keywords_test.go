@@ -117,8 +117,8 @@ func keywordGroups() []keywords {
 	add("wg-quick config keys (config.ParseQuick)", quickPage, "CONFIGURATION", func(t *testing.T) []string {
 		return callStrings(parseDir(t, "internal/config").fn(t, "ParseQuick"), "equalFold", 1, "key")
 	}, "Address", "DNS", "MTU", "Table", "PreUp", "PostUp", "PreDown", "PostDown", "SaveConfig", "[Interface]")
-	add("wg-quick Table values (quick.parseTable)", quickPage, "CONFIGURATION", func(t *testing.T) []string {
-		return comparedStrings(parseDir(t, "internal/quick").fn(t, "parseTable"), "s")
+	add("wg-quick Table values (linux.Platform.ParseTable)", quickPage, "CONFIGURATION", func(t *testing.T) []string {
+		return comparedStrings(parseDir(t, "internal/quick/linux").fn(t, "ParseTable"), "s")
 	}, "auto", "off")
 	add("wg-quick peer list --json members (quickcmd struct tags)", quickPage, "COMMANDS", func(t *testing.T) []string {
 		return parseDir(t, "internal/quickcmd").jsonTags()

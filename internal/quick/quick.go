@@ -1,7 +1,7 @@
 // Package quick is the wg-quick engine: `up`, `down` and `save` as ordered
-// steps in upstream's order, with rollback. It works through interfaces;
-// the command wires in netlink, nftables, DNS backends, wgctl and the
-// embedded tunnel.
+// steps in upstream's order, with hooks, the state file and rollback. What
+// each step does on a system is a Platform's (quick/linux, quick/darwin),
+// at the level of upstream's per-OS functions; the engine knows no system.
 package quick
 
 import (
@@ -9,39 +9,71 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"strconv"
 	"strings"
 
 	"github.com/wgtools/wgtools/internal/config"
 )
 
-// Host is what the engine changes on the host: links, addresses, routes,
-// policy rules and sysctls.
-type Host interface {
-	LinkExists(name string) bool
-	AddWireGuardLink(name string) error
-	AddAddress(ifname string, addr netip.Prefix, raw ...string) error
-	SetMTUUp(ifname string, mtu int) error
-	LinkMTU(ifname string) (int, error)
-	// Addresses lists one family's addresses on ifname in kernel order.
-	Addresses(ifname string, v6 bool) ([]netip.Addr, error)
-	// Prefixes lists every address with its length, IPv4 first.
-	Prefixes(ifname string) ([]netip.Prefix, error)
-	// RoutesThrough lists the main-table routes through ifname.
-	RoutesThrough(ifname string, v6 bool) ([]netip.Prefix, error)
-	// AddRoute adds prefix through ifname in table (0 = main); name is how
-	// the log shows the table when it was given by name.
-	AddRoute(ifname string, p netip.Prefix, table int, name ...string) error
-	RouteMTU(a netip.Addr) (int, bool)
-	DefaultRouteMTU() (int, bool)
-	TableEmpty(n int, v6 bool) (bool, error)
-	AddDefaultRules(n int, v6 bool) error
-	DelDefaultRules(n int, v6 bool) error
-	// SetSysctl sets a sysctl when it differs and returns the old value
-	// ("" when unchanged).
-	SetSysctl(name, value string) (old string, err error)
-	DeleteLink(ifname string) error
-	IsWireGuard(ifname string) bool
+// Platform is how one operating system does wg-quick's steps. Each method
+// that changes the host records in the journal what `down` (or a failed
+// `up`) needs to undo it, as it goes, so that the state file always holds
+// what was done even if the process dies.
+type Platform interface {
+	// Interface finds the interface of the config NAME: its real name
+	// (NAME on Linux and FreeBSD, utunN on macOS, wgN on OpenBSD),
+	// whether an interface of that name exists, and whether it is a
+	// WireGuard interface.
+	Interface(name string) (real string, exists, wireguard bool)
+	// ParseTable reads the config's Table value ("" when unset).
+	ParseTable(s string) (Table, error)
+	// AddInterface creates the interface for NAME and returns its real
+	// name (upstream's add_if).
+	AddInterface(j *Journal, name string) (real string, err error)
+	// AddAddress adds one Address entry (raw is as the config wrote it).
+	AddAddress(j *Journal, real string, addr netip.Prefix, raw string) error
+	// SetMTUUp sets the MTU, or the platform's automatic one for dev when
+	// mtu is 0, and brings the link up.
+	SetMTUUp(j *Journal, real string, mtu int, dev *config.Device) error
+	// SetDNS makes servers and search the system's resolvers.
+	SetDNS(j *Journal, name, real string, servers, search []string) error
+	// DNSAfterRoutes tells whether DNS is set after the routes (macOS) or
+	// before them (the others).
+	DNSAfterRoutes() bool
+	// AddRoutes routes the allowed IPs through the interface as t says,
+	// given longest prefix first; the platform decides what a /0 becomes
+	// and adds what it needs besides (endpoint routes, policy rules).
+	AddRoutes(ctx context.Context, j *Journal, real string, t Table, prefixes []netip.Prefix, dev *config.Device) error
+	// Started runs once everything is up, before PostUp (macOS and the
+	// BSDs start their route monitor here).
+	Started(j *Journal, name, real string, q *config.QuickConfig) error
+	// Teardown removes the interface and undoes what the journal records,
+	// in the platform's order, for `down` or after a failed `up`.
+	Teardown(j *Journal, name, real string, q *config.QuickConfig, why Reason) error
+	// SaveLines gives what `save` writes for the running interface:
+	// its Address values, DNS values and MTU ("" for none).
+	SaveLines(j *Journal, real string, q *config.QuickConfig) (addresses, dns []string, mtu string, err error)
+}
+
+// Reason says why a Platform's Teardown runs.
+type Reason int
+
+const (
+	// ForDown is `wg-quick down`.
+	ForDown Reason = iota
+	// ForRollback undoes a failed or interrupted `up` of this process.
+	ForRollback
+	// ForLeftovers undoes what an `up` whose tunnel has died left behind,
+	// before a new `up` (like a rollback, but what `down` leaves stays).
+	ForLeftovers
+)
+
+// Table is the Table key read by a Platform: auto (the default), off, or
+// a table.
+type Table struct {
+	Auto, Off bool
+	ID        int
+	// Name is the table as given, when it was a name.
+	Name string
 }
 
 // Devices configures and reads WireGuard devices.
@@ -50,55 +82,28 @@ type Devices interface {
 	Device(name string) (*config.Device, error)
 }
 
-// Firewall installs and removes the wg-quick-IF tables a default route
-// through the tunnel needs.
-type Firewall interface {
-	AddDefault(ifname string, v6 bool, addrs []netip.Addr, mark uint32) error
-	Remove(ifname string) error
-}
-
-// DNS sets and unsets the interface's name servers through a backend it
-// picks; the backend's name goes into the state so that a later `down`
-// undoes it the same way.
-type DNS interface {
-	Set(ifname string, servers, search []string) (backend string, err error)
-	Unset(ifname, backend string) error
-	Servers(ifname, backend string) ([]string, error)
-}
-
 // Env is what one run of the engine uses.
 type Env struct {
-	Host     Host
+	Platform Platform
 	Devices  Devices
-	Firewall Firewall
-	DNS      DNS
 	// States records what `up` applied; nil keeps nothing.
 	States StateStore
-	// Userspace starts a userspace implementation for the interface when
-	// the kernel has no WireGuard; its name is logged as the command run.
-	Userspace     func(name string) error
-	UserspaceName string
-	// UserspaceGone, when set, waits for a userspace implementation to
-	// end after its link was deleted and removes what it left.
-	UserspaceGone func(name string)
-	// KernelModule reports whether the kernel has WireGuard loaded.
-	KernelModule bool
-	// RunHook runs a hook command (with %i already replaced).
+	// RunHook runs a hook command (with %i and %I already replaced).
 	RunHook func(ctx context.Context, cmd string) error
-	// TableID resolves a routing table name (rt_tables).
-	TableID func(name string) (int, bool)
-	// Log receives the [#] and [!] lines.
+	// Log receives the [#], [+] and [!] lines.
 	Log io.Writer
 }
 
 func (e *Env) logf(format string, args ...any) { fmt.Fprintf(e.Log, format+"\n", args...) }
 
-func (e *Env) hooks(ctx context.Context, name string, cmds []string) error {
+// hooks runs hook commands in order, %i being the real interface and %I
+// the config's name, as upstream's darwin.bash expands them.
+func (e *Env) hooks(ctx context.Context, name, real string, cmds []string) error {
 	for _, c := range cmds {
 		if err := ctx.Err(); err != nil {
 			return interrupted(ctx)
 		}
-		c = strings.ReplaceAll(c, "%i", name)
+		c = strings.ReplaceAll(strings.ReplaceAll(c, "%i", real), "%I", name)
 		e.logf("[#] %s", c)
 		if err := e.RunHook(ctx, c); err != nil {
 			if ctx.Err() != nil {
@@ -117,27 +122,5 @@ func interrupted(ctx context.Context) error {
 	return fmt.Errorf("interrupted")
 }
 
-// tableSpec is the Table key read: auto (the default), off, or a table.
-type tableSpec struct {
-	auto, off bool
-	id        int
-	name      string // as given, when it was a name
-}
-
-func parseTable(s string, lookup func(string) (int, bool)) (tableSpec, error) {
-	switch {
-	case s == "" || s == "auto":
-		return tableSpec{auto: true}, nil
-	case s == "off":
-		return tableSpec{off: true}, nil
-	}
-	if v, err := strconv.ParseUint(s, 10, 32); err == nil && v > 0 {
-		return tableSpec{id: int(v)}, nil
-	}
-	if lookup != nil {
-		if id, ok := lookup(s); ok {
-			return tableSpec{id: id, name: s}, nil
-		}
-	}
-	return tableSpec{}, fmt.Errorf("table `%s': no such routing table (hint: a number, `auto', `off', or a name from /etc/iproute2/rt_tables)", config.Excerpt(s))
-}
+// Interrupted is the error of a ctx that ended, for platforms' long steps.
+func Interrupted(ctx context.Context) error { return interrupted(ctx) }

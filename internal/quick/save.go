@@ -13,38 +13,36 @@ import (
 )
 
 // Save is `wg-quick save` (and SaveConfig on down): the running
-// interface's addresses, DNS servers, MTU (when the file set one), Table,
-// SaveConfig and hooks, followed by `wg showconf`, written to the config
-// file atomically with mode 0600. Search domains, comments and spelling are
-// lost, as upstream.
+// interface's addresses, DNS servers and MTU as the platform reads them,
+// Table, SaveConfig and hooks, followed by `wg showconf`, written to the
+// config file atomically with mode 0600. Search domains, comments and
+// spelling are lost, as upstream.
 func Save(e *Env, name string, q *config.QuickConfig, file string) error {
 	var st *State
 	if e.States != nil {
 		st, _ = e.States.Load(name)
 	}
-	var b strings.Builder
-	b.WriteString("[Interface]\n")
-	prefixes, err := e.Host.Prefixes(name)
+	if st == nil {
+		st = &State{Interface: name}
+	}
+	real, _, _ := e.Platform.Interface(name)
+	if real == "" {
+		real = name
+	}
+	addresses, dns, mtu, err := e.Platform.SaveLines(NewJournal(st, nil), real, q)
 	if err != nil {
 		return err
 	}
-	for _, p := range prefixes {
-		fmt.Fprintf(&b, "Address = %s\n", config.AppendPrefix(nil, p))
+	var b strings.Builder
+	b.WriteString("[Interface]\n")
+	for _, a := range addresses {
+		fmt.Fprintf(&b, "Address = %s\n", a)
 	}
-	backend := ""
-	if st != nil {
-		backend = st.DNS
+	for _, s := range dns {
+		fmt.Fprintf(&b, "DNS = %s\n", s)
 	}
-	if e.DNS != nil && (backend != "" || len(q.DNS) > 0) {
-		servers, _ := e.DNS.Servers(name, backend)
-		for _, s := range servers {
-			fmt.Fprintf(&b, "DNS = %s\n", s)
-		}
-	}
-	if q.MTU != "" {
-		if mtu, err := e.Host.LinkMTU(name); err == nil {
-			fmt.Fprintf(&b, "MTU = %d\n", mtu)
-		}
+	if mtu != "" {
+		fmt.Fprintf(&b, "MTU = %s\n", mtu)
 	}
 	if q.Table != "" {
 		fmt.Fprintf(&b, "Table = %s\n", q.Table)
@@ -60,10 +58,10 @@ func Save(e *Env, name string, q *config.QuickConfig, file string) error {
 			fmt.Fprintf(&b, "%s = %s\n", h.key, c)
 		}
 	}
-	e.logf("[#] wg showconf %s", name)
-	dev, err := e.Devices.Device(name)
+	e.logf("[#] wg showconf %s", real)
+	dev, err := e.Devices.Device(real)
 	if err != nil {
-		return fmt.Errorf("read %s: %w", name, err)
+		return fmt.Errorf("read %s: %w", real, err)
 	}
 	var conf bytes.Buffer
 	if err := show.ShowConf(&conf, dev); err != nil {

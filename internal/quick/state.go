@@ -10,21 +10,85 @@ import (
 	"github.com/wgtools/wgtools/internal/atomicfile"
 )
 
-// State is what `up` applied to the host beyond the link itself, kept so
-// that `down` can undo it even after the tunnel process died.
+// State is what `up` did to the host, kept so that `down` can undo it even
+// after the tunnel process died.
 type State struct {
+	// Interface is the config's name; Real the interface's (utunN, wgN).
 	Interface string `json:"interface"`
-	// Userspace is set when the link is a userspace tunnel.
-	Userspace bool `json:"userspace,omitempty"`
-	// Table is the table and fwmark of the default-route policy rules.
-	Table int `json:"table,omitempty"`
-	// Firewall is set once the wg-quick-IF tables may exist.
-	Firewall bool `json:"firewall,omitempty"`
-	// SrcValidMark is the value src_valid_mark had before `up` set it;
-	// only a failed `up` puts it back (as upstream, `down` leaves it).
-	SrcValidMark string `json:"src_valid_mark,omitempty"`
-	// DNS names the DNS backend used.
-	DNS string `json:"dns,omitempty"`
+	Real      string `json:"real,omitempty"`
+	// Changes are the platform's records, in the order they were made.
+	Changes []Change `json:"changes,omitempty"`
+}
+
+// Change is one record of a platform: a kind the platform names and a
+// value only it reads.
+type Change struct {
+	Kind  string          `json:"kind"`
+	Value json.RawMessage `json:"value,omitempty"`
+}
+
+// Get decodes the value of the change of that kind into v (nil only asks
+// whether there is one).
+func (s *State) Get(kind string, v any) bool {
+	for _, c := range s.Changes {
+		if c.Kind == kind {
+			return v == nil || json.Unmarshal(c.Value, v) == nil
+		}
+	}
+	return false
+}
+
+// set records v as the change of that kind, replacing an earlier one.
+func (s *State) set(kind string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	for i := range s.Changes {
+		if s.Changes[i].Kind == kind {
+			s.Changes[i].Value = data
+			return nil
+		}
+	}
+	s.Changes = append(s.Changes, Change{Kind: kind, Value: data})
+	return nil
+}
+
+// Journal is how a Platform records its changes: each Set is in the state
+// file before the call returns.
+type Journal struct {
+	st    *State
+	store StateStore
+}
+
+// NewJournal is a journal of st kept in store (nil keeps it in memory).
+func NewJournal(st *State, store StateStore) *Journal { return &Journal{st: st, store: store} }
+
+// Set records v as the change of that kind (replacing one of the same
+// kind) and saves the state.
+func (j *Journal) Set(kind string, v any) error {
+	if err := j.st.set(kind, v); err != nil {
+		return err
+	}
+	return j.save()
+}
+
+// Get decodes the recorded change of that kind into v (nil only asks
+// whether there is one).
+func (j *Journal) Get(kind string, v any) bool { return j.st.Get(kind, v) }
+
+// Empty reports whether nothing is recorded (as for a `down` with no
+// state file).
+func (j *Journal) Empty() bool { return len(j.st.Changes) == 0 }
+
+func (j *Journal) save() error {
+	if j.store == nil {
+		return nil
+	}
+	if err := j.store.Save(j.st); err != nil {
+		return fmt.Errorf("record state of %s: %w", j.st.Interface, err)
+	}
+	return nil
 }
 
 // StateStore keeps States by interface name.

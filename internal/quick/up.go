@@ -5,23 +5,28 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"sort"
 	"strconv"
 
 	"github.com/wgtools/wgtools/internal/config"
 )
 
-// Up brings the interface up from a parsed config, in upstream's order:
-// link, PreUp, configuration, addresses, MTU, DNS, routes (with the policy
-// routing and firewall of a default route), PostUp. On any failure, or when
-// ctx ends, everything applied so far is undone. What is applied is
-// recorded in the state store as it happens, so that `down` can undo it
-// even if this process or the tunnel dies.
+// Up brings the config NAME up in upstream's order: the interface, PreUp,
+// the configuration, addresses, MTU and up, DNS and routes (in the
+// platform's order), what the platform starts then, PostUp. On any
+// failure, or when ctx ends, everything done so far is undone. What is
+// done is recorded in the state store as it happens, so that `down` can
+// undo it even if this process or the tunnel dies.
 func Up(ctx context.Context, e *Env, name string, q *config.QuickConfig, wg *config.Config) (err error) {
-	tbl, mtu, addrs, err := check(q, e.TableID)
+	p := e.Platform
+	tbl, mtu, addrs, err := check(p, q)
 	if err != nil {
 		return err
 	}
-	if e.Host.LinkExists(name) {
+	if real, exists, _ := p.Interface(name); exists {
+		if real != name {
+			return fmt.Errorf("`%s' already exists as `%s'", name, real)
+		}
 		return fmt.Errorf("`%s' already exists", name)
 	}
 	if e.States != nil {
@@ -30,145 +35,96 @@ func Up(ctx context.Context, e *Env, name string, q *config.QuickConfig, wg *con
 			// undo what it left first, or its DNS backup and rules would
 			// be taken for the host's own.
 			e.logf("[!] `%s' is gone (its tunnel process ended); removing what the last `up' left behind", name)
-			old.SrcValidMark = "" // as down, leave it
-			e.undo(name, old)
+			if err := p.Teardown(NewJournal(old, nil), name, old.Real, q, ForLeftovers); err != nil {
+				e.logf("[!] %v", err)
+			}
+			e.States.Remove(name)
 		}
 	}
 	if err := ctx.Err(); err != nil {
 		return interrupted(ctx)
 	}
 	st := &State{Interface: name}
-	if err := e.Host.AddWireGuardLink(name); err != nil {
-		if e.KernelModule {
-			return fmt.Errorf("ip link add dev %s type wireguard: %w", name, err)
-		}
-		e.logf("[!] Missing WireGuard kernel module. Falling back to slow userspace implementation.")
-		e.logf("[#] %s %s", e.UserspaceName, name)
-		st.Userspace = true
-		if err := e.Userspace(name); err != nil {
-			return err
-		}
+	j := NewJournal(st, e.States)
+	real, err := p.AddInterface(j, name)
+	if err != nil {
+		return err
 	}
+	st.Real = real
 	defer func() {
 		if err != nil {
-			e.undo(name, st)
-		}
-	}()
-	if err := e.save(st); err != nil {
-		return err
-	}
-	if err := e.hooks(ctx, name, q.PreUp); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return interrupted(ctx)
-	}
-	e.logf("[#] wg addconf %s /dev/fd/63", name)
-	if err := e.Devices.Configure(name, wg); err != nil {
-		return fmt.Errorf("configure %s: %w", name, err)
-	}
-	for i, a := range addrs {
-		if err := e.Host.AddAddress(name, a, q.Addresses[i]); err != nil {
-			return err
-		}
-	}
-	dev, err := e.Devices.Device(name)
-	if err != nil {
-		return fmt.Errorf("read %s: %w", name, err)
-	}
-	if mtu == 0 {
-		mtu = autoMTU(e.Host, dev)
-	}
-	if err := e.Host.SetMTUUp(name, mtu); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return interrupted(ctx)
-	}
-	if len(q.DNS) > 0 {
-		backend, err := e.DNS.Set(name, q.DNS, q.DNSSearch)
-		if backend != "" {
-			st.DNS = backend
-			if serr := e.save(st); serr != nil && err == nil {
-				err = serr
+			if terr := p.Teardown(j, name, real, q, ForRollback); terr != nil {
+				e.logf("[!] rollback: %v", terr)
+			}
+			if e.States != nil {
+				if rerr := e.States.Remove(name); rerr != nil {
+					e.logf("[!] rollback: %v", rerr)
+				}
 			}
 		}
-		if err != nil {
+	}()
+	if err := j.save(); err != nil {
+		return err
+	}
+	if err := e.hooks(ctx, name, real, q.PreUp); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return interrupted(ctx)
+	}
+	e.logf("[#] wg addconf %s /dev/fd/63", real)
+	if err := e.Devices.Configure(real, wg); err != nil {
+		return fmt.Errorf("configure %s: %w", real, err)
+	}
+	for i, a := range addrs {
+		if err := p.AddAddress(j, real, a, q.Addresses[i]); err != nil {
 			return err
 		}
 	}
-	if err := e.routes(ctx, name, tbl, dev, st); err != nil {
+	dev, err := e.Devices.Device(real)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", real, err)
+	}
+	if err := p.SetMTUUp(j, real, mtu, dev); err != nil {
 		return err
 	}
-	return e.hooks(ctx, name, q.PostUp)
+	if err := ctx.Err(); err != nil {
+		return interrupted(ctx)
+	}
+	dns := func() error {
+		if len(q.DNS) == 0 {
+			return nil
+		}
+		return p.SetDNS(j, name, real, q.DNS, q.DNSSearch)
+	}
+	if !p.DNSAfterRoutes() {
+		if err := dns(); err != nil {
+			return err
+		}
+	}
+	if err := p.AddRoutes(ctx, j, real, tbl, SortedAllowedIPs(dev), dev); err != nil {
+		return err
+	}
+	if p.DNSAfterRoutes() {
+		if err := dns(); err != nil {
+			return err
+		}
+	}
+	if err := p.Started(j, name, real, q); err != nil {
+		return err
+	}
+	return e.hooks(ctx, name, real, q.PostUp)
 }
 
-// undo is upstream's del_if for a failed `up`: DNS and firewall (as far as
-// this run set them), the policy rules, the link, then the state.
-func (e *Env) undo(name string, st *State) {
-	if st.DNS != "" {
-		if err := e.DNS.Unset(name, st.DNS); err != nil {
-			e.logf("[!] rollback: %v", err)
-		}
-	}
-	if st.Firewall {
-		if err := e.Firewall.Remove(name); err != nil {
-			e.logf("[!] rollback: %v", err)
-		}
-	}
-	e.delRules(st.Table)
-	if st.SrcValidMark != "" {
-		if _, err := e.Host.SetSysctl(srcValidMark, st.SrcValidMark); err != nil {
-			e.logf("[!] rollback: %v", err)
-		}
-	}
-	if e.Host.LinkExists(name) {
-		if err := e.Host.DeleteLink(name); err != nil {
-			e.logf("[!] rollback: %v", err)
-		}
-	}
-	if st.Userspace && e.UserspaceGone != nil {
-		e.UserspaceGone(name)
-	}
-	if e.States != nil {
-		if err := e.States.Remove(name); err != nil {
-			e.logf("[!] rollback: %v", err)
-		}
-	}
-}
-
-// delRules removes the default-route policy rules of table n, IPv4 then
-// IPv6, as del_if does.
-func (e *Env) delRules(n int) {
-	if n == 0 {
-		return
-	}
-	for _, v6 := range []bool{false, true} {
-		if err := e.Host.DelDefaultRules(n, v6); err != nil {
-			e.logf("[!] %v", err)
-		}
-	}
-}
-
-func (e *Env) save(st *State) error {
-	if e.States == nil {
-		return nil
-	}
-	if err := e.States.Save(st); err != nil {
-		return fmt.Errorf("record state of %s: %w", st.Interface, err)
-	}
-	return nil
-}
-
-// Link MTUs the kernel accepts for a WireGuard or TUN link (ETH_MIN_MTU;
+// Link MTUs the kernels accept for a WireGuard or TUN link (ETH_MIN_MTU;
 // an IP packet's length field).
 const minMTU, maxMTU = 68, 65535
 
 // check reads the Table, MTU and Address values before anything changes,
 // each error a *config.Error naming the value's line (the value cut short
 // when long).
-func check(q *config.QuickConfig, tableID func(string) (int, bool)) (tbl tableSpec, mtu int, addrs []netip.Prefix, err error) {
-	if tbl, err = parseTable(q.Table, tableID); err != nil {
+func check(p Platform, q *config.QuickConfig) (tbl Table, mtu int, addrs []netip.Prefix, err error) {
+	if tbl, err = p.ParseTable(q.Table); err != nil {
 		return tbl, 0, nil, &config.Error{Line: q.TableLine, Key: "Table", Msg: err.Error()}
 	}
 	if q.MTU != "" {
@@ -202,4 +158,31 @@ func parseAddress(s string) (netip.Prefix, error) {
 		return netip.PrefixFrom(a, a.BitLen()), nil
 	}
 	return netip.Prefix{}, errors.New("address `" + config.Excerpt(s) + "' is not an IP address with an optional /prefix")
+}
+
+// SortedAllowedIPs orders the device's allowed IPs as upstream's
+// `sort -nr -k 2 -t /` does: longest prefix first, ties in reverse text
+// order.
+func SortedAllowedIPs(d *config.Device) []netip.Prefix {
+	type item struct {
+		p    netip.Prefix
+		text string
+	}
+	var items []item
+	for _, p := range d.Peers {
+		for _, a := range p.AllowedIPs {
+			items = append(items, item{a, string(config.AppendPrefix(nil, a))})
+		}
+	}
+	sort.SliceStable(items, func(i, j int) bool {
+		if items[i].p.Bits() != items[j].p.Bits() {
+			return items[i].p.Bits() > items[j].p.Bits()
+		}
+		return items[i].text > items[j].text
+	})
+	ps := make([]netip.Prefix, len(items))
+	for i, it := range items {
+		ps[i] = it.p
+	}
+	return ps
 }

@@ -1,3 +1,5 @@
+//go:build unix
+
 package quickcmd
 
 import (
@@ -19,38 +21,47 @@ import (
 // this process, which stays until SIGINT or SIGTERM (or the interface goes
 // away) and then runs `down`.
 type foregroundRun struct {
+	on   bool
 	done chan struct{} // closed when the in-process tunnel ends; nil without one
 }
 
-// prepare makes the engine run the embedded tunnel in this process.
-func (f *foregroundRun) prepare(env *cli.Env, e *quick.Env) {
+// prepare readies this process to hold the tunnel.
+func (f *foregroundRun) prepare() {
+	f.on = true
 	// A long-running process needs its garbage collector back.
 	debug.SetGCPercent(100)
 	debug.SetMemoryLimit(math.MaxInt64)
-	if env.Getenv("WG_QUICK_USERSPACE_IMPLEMENTATION") != "" {
-		return
+}
+
+// tunnels is how the platform runs the embedded tunnel: in this process
+// when in the foreground, else detached.
+func (f *foregroundRun) tunnels() tunnels {
+	if !f.on {
+		return detached
 	}
-	e.Userspace = func(name string) error {
-		t, err := tunnel.Open(name, 0, tunnel.LogError)
-		if err != nil {
-			return err
-		}
-		f.done = make(chan struct{})
-		go func() {
-			defer close(f.done)
-			t.Run(context.Background())
-		}()
-		return nil
-	}
-	e.UserspaceGone = func(name string) {
-		if f.done == nil {
-			userspaceGone(name)
-			return
-		}
-		select {
-		case <-f.done:
-		case <-time.After(5 * time.Second):
-		}
+	return tunnels{
+		start: func(name string) error {
+			t, err := tunnel.Open(name, 0, tunnel.LogError)
+			if err != nil {
+				return err
+			}
+			f.done = make(chan struct{})
+			go func() {
+				defer close(f.done)
+				t.Run(context.Background())
+			}()
+			return nil
+		},
+		gone: func(name string) {
+			if f.done == nil {
+				userspaceGone(name)
+				return
+			}
+			select {
+			case <-f.done:
+			case <-time.After(5 * time.Second):
+			}
+		},
 	}
 }
 
@@ -72,7 +83,7 @@ func (f *foregroundRun) wait(env *cli.Env, e *quick.Env, name string, down func(
 		case <-f.done:
 			return f.gone(e, name, down)
 		case <-tick.C:
-			if !e.Host.LinkExists(name) {
+			if _, exists, _ := e.Platform.Interface(name); !exists {
 				return f.gone(e, name, down)
 			}
 		}

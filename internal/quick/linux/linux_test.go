@@ -1,4 +1,4 @@
-package quick
+package linux
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/wgtools/wgtools/internal/config"
+	"github.com/wgtools/wgtools/internal/quick"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -55,18 +56,19 @@ func TestUpPlan(t *testing.T) {
 		} else {
 			f.failAt = step
 		}
-		err := Up(ctx, e, "wg0", q, wg)
+		err := quick.Up(ctx, e, "wg0", q, wg)
 		cancel(nil)
 		fmt.Fprintf(&out, "== up, failing at %q: err=%v\n%s", step, err, f.log)
 		if step == "" {
 			if err != nil {
 				t.Fatalf("up: %v", err)
 			}
-			if f.state == nil || f.state.Table != 51821 || !f.state.Firewall || f.state.DNS != "test" || f.state.SrcValidMark != "0" || !f.state.Userspace {
+			if got[int](f.state, changeTable) != 51821 || !got[bool](f.state, changeFirewall) || got[string](f.state, changeDNS) != "test" ||
+				got[string](f.state, changeSysctl) != "0" || !got[bool](f.state, changeUserspace) {
 				t.Errorf("state after up: %+v", f.state)
 			}
 			f.log.Reset()
-			err := Down(context.Background(), e, "wg0", q, "")
+			err := quick.Down(context.Background(), e, "wg0", q, "")
 			fmt.Fprintf(&out, "== down: err=%v\n%s", err, f.log)
 			continue
 		}
@@ -87,11 +89,11 @@ func TestDownAfterDeath(t *testing.T) {
 	f := newFake()
 	e := f.env()
 	q, _ := fullTunnel()
-	if err := Down(context.Background(), e, "wg0", q, ""); err == nil || err.Error() != "`wg0' is not a WireGuard interface" {
+	if err := quick.Down(context.Background(), e, "wg0", q, ""); err == nil || err.Error() != "`wg0' is not a WireGuard interface" {
 		t.Errorf("down without state: %v", err)
 	}
-	f.state = &State{Interface: "wg0", Userspace: true, Table: 51820, Firewall: true, DNS: "test"}
-	if err := Down(context.Background(), e, "wg0", q, ""); err != nil {
+	f.state = stateOf(t, "wg0", map[string]any{changeUserspace: true, changeTable: 51820, changeFirewall: true, changeDNS: "test"})
+	if err := quick.Down(context.Background(), e, "wg0", q, ""); err != nil {
 		t.Fatal(err)
 	}
 	want := "hook predown wg0\nrules del 51820 v6=false\nrules del 51820 v6=true\ndns unset wg0 test\nfirewall remove wg0\nhook postdown wg0\n"
@@ -102,21 +104,19 @@ func TestDownAfterDeath(t *testing.T) {
 
 // TestParseTable covers the Table key.
 func TestParseTable(t *testing.T) {
-	lookup := func(s string) (int, bool) {
-		return map[string]int{"main": 254, "vpn": 100}[s], s == "main" || s == "vpn"
-	}
-	for in, want := range map[string]tableSpec{
-		"": {auto: true}, "auto": {auto: true}, "off": {off: true}, "1234": {id: 1234},
-		"main": {id: 254, name: "main"}, "vpn": {id: 100, name: "vpn"},
+	p := newFake().platform()
+	for in, want := range map[string]quick.Table{
+		"": {Auto: true}, "auto": {Auto: true}, "off": {Off: true}, "1234": {ID: 1234},
+		"main": {ID: 254, Name: "main"}, "vpn": {ID: 100, Name: "vpn"},
 	} {
-		got, err := parseTable(in, lookup)
+		got, err := p.ParseTable(in)
 		if err != nil || got != want {
-			t.Errorf("parseTable(%q) = %+v, %v; want %+v", in, got, err, want)
+			t.Errorf("ParseTable(%q) = %+v, %v; want %+v", in, got, err, want)
 		}
 	}
 	for _, in := range []string{"Auto", "OFF", "nosuch", "0", "-1"} {
-		if _, err := parseTable(in, lookup); err == nil {
-			t.Errorf("parseTable(%q) succeeded", in)
+		if _, err := p.ParseTable(in); err == nil {
+			t.Errorf("ParseTable(%q) succeeded", in)
 		}
 	}
 }
@@ -144,19 +144,19 @@ func TestUpKernel(t *testing.T) {
 	f := newFake()
 	f.kernel = true
 	e := f.env()
-	e.KernelModule = true
+	e.Platform.(*Platform).KernelModule = true
 	q, wg := fullTunnel()
 	q.DNS = nil
-	if err := Up(context.Background(), e, "wg0", q, wg); err != nil {
+	if err := quick.Up(context.Background(), e, "wg0", q, wg); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(f.log.String(), "link add wg0\nhook pre wg0\n") || strings.Contains(f.log.String(), "userspace") || f.state.Userspace {
+	if !strings.HasPrefix(f.log.String(), "link add wg0\nhook pre wg0\n") || strings.Contains(f.log.String(), "userspace") || got[bool](f.state, changeUserspace) {
 		t.Errorf("kernel up:\n%s\nstate %+v", f.log, f.state)
 	}
 	g := newFake()
 	e = g.env()
-	e.KernelModule = true // but the link cannot be made
-	if err := Up(context.Background(), e, "wg0", q, wg); err == nil || !strings.Contains(err.Error(), "ip link add dev wg0 type wireguard") {
+	e.Platform.(*Platform).KernelModule = true // but the link cannot be made
+	if err := quick.Up(context.Background(), e, "wg0", q, wg); err == nil || !strings.Contains(err.Error(), "ip link add dev wg0 type wireguard") {
 		t.Errorf("up with a failing kernel link: %v", err)
 	}
 	if g.log.String() != "" || g.state != nil {
@@ -170,16 +170,16 @@ func TestUpAfterDeath(t *testing.T) {
 	f := newFake()
 	f.kernel = true
 	e := f.env()
-	f.state = &State{Interface: "wg0", Userspace: true, Table: 51820, Firewall: true, DNS: "test", SrcValidMark: "0"}
+	f.state = stateOf(t, "wg0", map[string]any{changeUserspace: true, changeTable: 51820, changeFirewall: true, changeDNS: "test", changeSysctl: "0"})
 	q := &config.QuickConfig{}
-	if err := Up(context.Background(), e, "wg0", q, &config.Config{}); err != nil {
+	if err := quick.Up(context.Background(), e, "wg0", q, &config.Config{}); err != nil {
 		t.Fatal(err)
 	}
 	want := "dns unset wg0 test\nfirewall remove wg0\nrules del 51820 v6=false\nrules del 51820 v6=true\nlink add wg0\nconfigure wg0\nmtu wg0 1420\n"
 	if diff := cmp.Diff(want, f.log.String()); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	if f.state == nil || f.state.Table != 0 || f.state.Userspace {
+	if f.state == nil || got[int](f.state, changeTable) != 0 || got[bool](f.state, changeUserspace) {
 		t.Errorf("state: %+v", f.state)
 	}
 }
@@ -208,7 +208,9 @@ func TestCheck(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, _, _, err = check(q, func(string) (int, bool) { return 0, false })
+			f := newFake()
+			f.kernel = true
+			err = quick.Up(context.Background(), f.env(), "wg0", q, &config.Config{})
 			var got config.Error
 			if e := (*config.Error)(nil); errors.As(err, &e) {
 				got = *e
@@ -216,7 +218,10 @@ func TestCheck(t *testing.T) {
 				t.Fatalf("error %v is not a *config.Error", err)
 			}
 			if got.Line != tt.wantLine || got.Msg != tt.wantMsg {
-				t.Errorf("check = line %d %q, want line %d %q", got.Line, got.Msg, tt.wantLine, tt.wantMsg)
+				t.Errorf("up = line %d %q, want line %d %q", got.Line, got.Msg, tt.wantLine, tt.wantMsg)
+			}
+			if tt.wantMsg != "" && f.log.Len() > 0 {
+				t.Errorf("refused only after changes:\n%s", f.log)
 			}
 		})
 	}

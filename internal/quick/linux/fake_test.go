@@ -1,4 +1,4 @@
-package quick
+package linux
 
 import (
 	"context"
@@ -7,8 +7,10 @@ import (
 	"io"
 	"net/netip"
 	"strings"
+	"testing"
 
 	"github.com/wgtools/wgtools/internal/config"
+	"github.com/wgtools/wgtools/internal/quick"
 )
 
 // fake is every interface of the engine in memory. Each call appends a line
@@ -21,7 +23,7 @@ type fake struct {
 	fwmark  uint32
 	peers   []config.DevicePeer
 	tables  map[int]bool // non-empty tables
-	state   *State
+	state   *quick.State
 	sysctl  string
 	addrs   []netip.Prefix
 	dnsSet  bool
@@ -149,21 +151,21 @@ func (d fakeDNS) Servers(string, string) ([]string, error) { return []string{"10
 
 type fakeStates struct{ *fake }
 
-func (s fakeStates) Save(st *State) error {
+func (s fakeStates) Save(st *quick.State) error {
 	c := *st
 	s.state = &c
 	return nil
 }
-func (s fakeStates) Load(string) (*State, error) { return s.state, nil }
+func (s fakeStates) Load(string) (*quick.State, error) { return s.state, nil }
 func (s fakeStates) Remove(string) error {
 	s.state = nil
 	return nil
 }
 
-// env is an Env on f; hooks log and fail like the other calls.
-func (f *fake) env() *Env {
-	return &Env{
-		Host: f, Devices: f, Firewall: f, DNS: fakeDNS{f}, States: fakeStates{f},
+// platform is the Linux platform on f.
+func (f *fake) platform() *Platform {
+	return &Platform{
+		Sys: f, Devices: f, Firewall: f, DNS: fakeDNS{f},
 		Userspace: func(name string) error {
 			if err := f.call("userspace %s", name); err != nil {
 				return err
@@ -172,7 +174,43 @@ func (f *fake) env() *Env {
 			return nil
 		},
 		UserspaceName: "wireguard-go",
-		RunHook:       func(_ context.Context, cmd string) error { return f.call("hook %s", cmd) },
-		Log:           io.Discard,
+		TableID: func(s string) (int, bool) {
+			return map[string]int{"main": 254, "vpn": 100}[s], s == "main" || s == "vpn"
+		},
+		Log: io.Discard,
 	}
+}
+
+// env is an engine Env on f's platform; hooks log and fail like the other
+// calls.
+func (f *fake) env() *quick.Env {
+	return &quick.Env{
+		Platform: f.platform(), Devices: f, States: fakeStates{f},
+		RunHook: func(_ context.Context, cmd string) error { return f.call("hook %s", cmd) },
+		Log:     io.Discard,
+	}
+}
+
+// got is the state's change of that kind, decoded into a T.
+func got[T any](st *quick.State, kind string) T {
+	var v T
+	if st != nil {
+		st.Get(kind, &v)
+	}
+	return v
+}
+
+// stateOf is a state with the given changes recorded.
+func stateOf(t *testing.T, name string, changes map[string]any) *quick.State {
+	t.Helper()
+	st := &quick.State{Interface: name, Real: name}
+	j := quick.NewJournal(st, nil)
+	for _, k := range []string{changeUserspace, changeTable, changeSysctl, changeFirewall, changeDNS} {
+		if v, ok := changes[k]; ok {
+			if err := j.Set(k, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return st
 }

@@ -1,3 +1,5 @@
+//go:build unix
+
 package quickcmd
 
 import (
@@ -10,14 +12,15 @@ import (
 
 	"github.com/wgtools/wgtools/internal/atomicfile"
 	"github.com/wgtools/wgtools/internal/cli"
-	"github.com/wgtools/wgtools/internal/firewall"
-	"github.com/wgtools/wgtools/internal/netcfg"
 	"github.com/wgtools/wgtools/internal/quick"
 	"github.com/wgtools/wgtools/internal/wgctl"
 )
 
-// action runs `wg-quick up|down|save CONFIG`.
+// action runs `wg-quick up|down|save CONFIG` on this system's platform.
 func action(env *cli.Env, prog, verb, operand string, foreground bool, args []string) error {
+	if !systemBuilt {
+		return cli.Fail(fmt.Sprintf("%s: `%s' is not built for this system yet", prog, verb))
+	}
 	if os.Geteuid() != 0 {
 		return autoSu(env, prog, args...)
 	}
@@ -36,8 +39,28 @@ func action(env *cli.Env, prog, verb, operand string, foreground bool, args []st
 	defer func() { unlock() }()
 	c, _ := wgctl.Open()
 	defer c.Close()
-	e := linuxEnv(env, c)
-	removeTemps(e, src)
+	fg := &foregroundRun{}
+	if foreground {
+		fg.prepare()
+	}
+	sys, err := newSystem(env, c, fg.tunnels())
+	if err != nil {
+		return cli.Fail(prog + ": " + err.Error())
+	}
+	e := &quick.Env{
+		Platform: sys.platform,
+		Devices:  c,
+		States:   sys.states,
+		Log:      env.Stderr,
+		RunHook: func(ctx context.Context, cmd string) error {
+			h := exec.CommandContext(ctx, "bash", "-c", cmd)
+			h.Stdin, h.Stdout, h.Stderr = os.Stdin, env.Stdout, env.Stderr
+			h.Cancel = func() error { return h.Process.Signal(syscall.SIGTERM) }
+			return h.Run()
+		},
+	}
+	sys.removeTemps(src.Interface)
+	atomicfile.RemoveTemps(src.Path) // of a save that was killed half way
 
 	ctx, stop := signalContext()
 	defer stop()
@@ -45,16 +68,12 @@ func action(env *cli.Env, prog, verb, operand string, foreground bool, args []st
 	case "down":
 		err = quick.Down(ctx, e, src.Interface, q, src.Path)
 	case "save":
-		if !e.Host.IsWireGuard(src.Interface) {
+		if _, _, wg := sys.platform.Interface(src.Interface); !wg {
 			err = fmt.Errorf("`%s' is not a WireGuard interface", src.Interface)
 		} else {
 			err = quick.Save(e, src.Interface, q, src.Path)
 		}
 	default:
-		fg := &foregroundRun{}
-		if foreground {
-			fg.prepare(env, e)
-		}
 		if err = quick.Up(ctx, e, src.Interface, q, wgcfg); err == nil && foreground {
 			stop()
 			unlock()
@@ -64,14 +83,16 @@ func action(env *cli.Env, prog, verb, operand string, foreground bool, args []st
 					unlock = func() {}
 					return uerr
 				}
-				if st, _ := e.States.Load(src.Interface); st == nil && !e.Host.IsWireGuard(src.Interface) {
-					return nil // another `wg-quick down' took it down
+				if st, _ := e.States.Load(src.Interface); st == nil {
+					if _, _, wg := sys.platform.Interface(src.Interface); !wg {
+						return nil // another `wg-quick down' took it down
+					}
 				}
 				return quick.Down(context.Background(), e, src.Interface, q, src.Path)
 			})
 		}
 		if err != nil {
-			err = hint(err)
+			err = sys.hint(err)
 		}
 	}
 	if err != nil {
@@ -80,40 +101,33 @@ func action(env *cli.Env, prog, verb, operand string, foreground bool, args []st
 	return nil
 }
 
-// linuxEnv wires the engine to netlink, nftables, the DNS backends, the
-// devices and the embedded tunnel.
-func linuxEnv(env *cli.Env, c *wgctl.Client) *quick.Env {
-	e := &quick.Env{
-		Host:          &netcfg.Linux{Log: env.Stderr},
-		Devices:       c,
-		Firewall:      &firewall.Firewall{Log: env.Stderr},
-		DNS:           newDNS(env),
-		States:        quick.Dir(stateDir()),
-		Log:           env.Stderr,
-		TableID:       netcfg.TableID,
-		UserspaceName: "wireguard-go",
-		RunHook: func(ctx context.Context, cmd string) error {
-			h := exec.CommandContext(ctx, "bash", "-c", cmd)
-			h.Stdin, h.Stdout, h.Stderr = os.Stdin, env.Stdout, env.Stderr
-			h.Cancel = func() error { return h.Process.Signal(syscall.SIGTERM) }
-			return h.Run()
-		},
+// system is what one operating system gives the engine: its platform, the
+// state store, and its own cleanups and hints. Each OS has a newSystem.
+type system struct {
+	platform quick.Platform
+	states   quick.Dir
+	// temps removes what writes of the platform's own, killed half way,
+	// left in the state directory (nil: nothing).
+	temps func(name string)
+	// hints adds what to do to an error upstream leaves cryptic (nil: none).
+	hints func(error) error
+}
+
+// removeTemps removes the temporary files that a wg-quick of the same
+// interface, killed while it wrote, left in the state directory. The
+// caller holds the lock.
+func (s *system) removeTemps(name string) {
+	s.states.RemoveTemps(name)
+	if s.temps != nil {
+		s.temps(name)
 	}
-	if _, err := os.Stat("/sys/module/wireguard"); err == nil {
-		e.KernelModule = true
+}
+
+func (s *system) hint(err error) error {
+	if s.hints == nil {
+		return err
 	}
-	if impl := env.Getenv("WG_QUICK_USERSPACE_IMPLEMENTATION"); impl != "" {
-		e.UserspaceName = impl
-		e.Userspace = func(name string) error {
-			cmd := exec.Command(impl, name)
-			cmd.Stdout, cmd.Stderr = env.Stderr, env.Stderr
-			return cmd.Run()
-		}
-	} else {
-		e.Userspace = startEmbedded
-	}
-	e.UserspaceGone = userspaceGone
-	return e
+	return s.hints(err)
 }
 
 // signalContext ends when SIGINT or SIGTERM arrives, with the signal as
@@ -139,17 +153,4 @@ func signalContext() (context.Context, func()) {
 			cancel(nil)
 		}
 	}
-}
-
-// removeTemps removes the temporary files that a wg-quick of the same
-// interface, killed while it wrote, left in the state directory (state,
-// DNS backup) and beside the config (save). The caller holds the lock.
-func removeTemps(e *quick.Env, src *Source) {
-	if d, ok := e.States.(quick.Dir); ok {
-		d.RemoveTemps(src.Interface)
-	}
-	if d, ok := e.DNS.(*dnsBackends); ok {
-		d.env.RemoveTemps(src.Interface)
-	}
-	atomicfile.RemoveTemps(src.Path)
 }

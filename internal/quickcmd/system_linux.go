@@ -1,0 +1,83 @@
+package quickcmd
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/wgtools/wgtools/internal/cli"
+	"github.com/wgtools/wgtools/internal/firewall"
+	"github.com/wgtools/wgtools/internal/netcfg"
+	"github.com/wgtools/wgtools/internal/quick"
+	"github.com/wgtools/wgtools/internal/quick/linux"
+	"github.com/wgtools/wgtools/internal/wgctl"
+)
+
+// systemBuilt: Linux has its platform.
+const systemBuilt = true
+
+// newSystem wires Linux's platform: netlink, nftables, the DNS backends,
+// the devices, and the kernel module or else the embedded tunnel (or
+// $WG_QUICK_USERSPACE_IMPLEMENTATION, as upstream).
+func newSystem(env *cli.Env, c *wgctl.Client, t tunnels) (*system, error) {
+	dns := newDNS(env)
+	p := &linux.Platform{
+		Sys:           &netcfg.Linux{Log: env.Stderr},
+		Devices:       c,
+		Firewall:      &firewall.Firewall{Log: env.Stderr},
+		DNS:           dns,
+		TableID:       netcfg.TableID,
+		UserspaceName: "wireguard-go",
+		Userspace:     t.start,
+		UserspaceGone: t.gone,
+		Log:           env.Stderr,
+	}
+	if _, err := os.Stat("/sys/module/wireguard"); err == nil {
+		p.KernelModule = true
+	}
+	if impl := env.Getenv("WG_QUICK_USERSPACE_IMPLEMENTATION"); impl != "" {
+		p.UserspaceName = impl
+		p.Userspace = func(name string) error {
+			cmd := exec.Command(impl, name)
+			cmd.Stdout, cmd.Stderr = env.Stderr, env.Stderr
+			return cmd.Run()
+		}
+		p.UserspaceGone = userspaceGone
+	}
+	return &system{
+		platform: p,
+		states:   quick.Dir(stateDir()),
+		temps:    dns.env.RemoveTemps,
+		hints:    hint,
+	}, nil
+}
+
+// stateDir is where state and locks live: /run/wgtools in the host's
+// network namespace, and /run/wgtools/net-INODE in any other (interface
+// names are per namespace, /run is not). When the host's namespace cannot
+// be seen (as in some containers), every namespace gets its own directory.
+func stateDir() string {
+	var self, host syscall.Stat_t
+	if err := syscall.Stat("/proc/self/ns/net", &self); err != nil {
+		return stateRoot
+	}
+	if err := syscall.Stat("/proc/1/ns/net", &host); err == nil && self.Ino == host.Ino {
+		return stateRoot
+	}
+	return filepath.Join(stateRoot, fmt.Sprintf("net-%d", self.Ino))
+}
+
+// hint adds what to do to errors upstream leaves cryptic.
+func hint(err error) error {
+	if !strings.Contains(err.Error(), "TUN") {
+		return err
+	}
+	if _, serr := os.Stat("/dev/net/tun"); serr != nil && errors.Is(serr, os.ErrNotExist) {
+		return fmt.Errorf("%w\n  hint: /dev/net/tun is missing; create it with `mkdir -p /dev/net && mknod /dev/net/tun c 10 200`, or give the container the device (docker run --device /dev/net/tun --cap-add NET_ADMIN)", err)
+	}
+	return err
+}

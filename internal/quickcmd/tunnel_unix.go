@@ -1,0 +1,53 @@
+//go:build unix
+
+package quickcmd
+
+import (
+	"os"
+	"time"
+
+	"github.com/wgtools/wgtools/internal/tunnel"
+)
+
+// tunnels is how a platform runs the embedded tunnel: detached (a daemon of
+// this binary), or inside this process for `up --foreground`.
+type tunnels struct {
+	// start starts the tunnel of the interface NAME.
+	start func(name string) error
+	// gone waits for it to end after its interface was removed, and
+	// removes what it left.
+	gone func(name string)
+}
+
+// detached runs the embedded tunnel as a detached daemon, as upstream runs
+// wireguard-go.
+var detached = tunnels{start: startEmbedded, gone: userspaceGone}
+
+// startEmbedded starts the embedded tunnel as a detached daemon.
+func startEmbedded(name string) error {
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		return err
+	}
+	defer devnull.Close()
+	_, err = tunnel.Start(name, 0, tunnel.LogError, devnull)
+	return err
+}
+
+// userspaceGone waits briefly for a userspace tunnel to end once its link
+// is gone, and removes a socket it left (as a killed one does).
+func userspaceGone(name string) {
+	sock := tunnel.SocketPath(name)
+	for i := 0; i < 500; i++ {
+		if _, err := os.Stat(sock); err != nil {
+			return
+		}
+		if !tunnel.Running(name) {
+			break
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if !tunnel.Running(name) {
+		os.Remove(sock)
+	}
+}
