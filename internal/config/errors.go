@@ -25,8 +25,12 @@ const (
 // the file it comes from (0 when it does not come from a file).
 type Error struct {
 	Line int
-	// Key is the configuration key involved, when there is one.
-	Key  string
+	// Key is the configuration key involved, when there is one; for an
+	// unrecognized line, the key as written.
+	Key string
+	// Unrecognized marks "Line unrecognized": an unknown key, a key of
+	// another section or without a value, or no key at all.
+	Unrecognized bool
 	Msg  string
 	Kind ErrorKind
 }

@@ -89,7 +89,14 @@ func (o *Options) ParseLines(lines []Line) (*Config, error) {
 			err = o.peerValue(&cfg.Peers[len(cfg.Peers)-1], key, value)
 		}
 		if err != nil {
-			return nil, lineError(err, l.Num, key)
+			err = lineError(err, l.Num, key)
+			if e, isErr := err.(*Error); isErr && !ok {
+				e.Unrecognized = true
+				if k, _, hasEq := strings.Cut(raw, "="); hasEq {
+					e.Key = deleteSpace(k)
+				}
+			}
+			return nil, err
 		}
 	}
 	for _, p := range cfg.Peers {
@@ -161,20 +168,21 @@ func deleteSpace(s string) string {
 // spaceTable marks C's isspace characters.
 var spaceTable = [256]bool{' ': true, '\t': true, '\n': true, '\v': true, '\f': true, '\r': true}
 
+// The keys of wg(8)'s sections, as its documentation spells them.
 var (
-	interfaceKeys = []string{"PrivateKey", "ListenPort", "FwMark"}
-	peerKeys      = []string{"PublicKey", "PresharedKey", "AllowedIPs", "Endpoint", "PersistentKeepalive"}
+	InterfaceKeys = []string{"PrivateKey", "ListenPort", "FwMark"}
+	PeerKeys      = []string{"PublicKey", "PresharedKey", "AllowedIPs", "Endpoint", "PersistentKeepalive"}
 )
 
 // matchKey matches a key (white space already removed) against the keys of
 // the section, ignoring case; the value must not be empty.
 func matchKey(key, value string, sec section) (string, string, bool) {
-	keys := interfaceKeys
+	keys := InterfaceKeys
 	switch sec {
 	case sectionNone:
 		return "", "", false
 	case sectionPeer:
-		keys = peerKeys
+		keys = PeerKeys
 	}
 	if value == "" {
 		return "", "", false

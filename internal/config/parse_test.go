@@ -74,15 +74,15 @@ func TestParse(t *testing.T) {
 		{name: "keepalive off", in: "[Peer]\nPublicKey=" + testPub + "\nPersistentKeepalive=off\n",
 			want: &Config{Peers: []Peer{{PublicKey: *mustKey(testPub), HasPublicKey: true, ReplaceAllowedIPs: true, PersistentKeepalive: ptr(0), Line: 1}}}},
 
-		{name: "key before any section", in: "ListenPort=1\n", err: &Error{Line: 1, Msg: "Line unrecognized: `ListenPort=1'"}},
-		{name: "empty value", in: "[Interface]\nPrivateKey =\n", err: &Error{Line: 2, Msg: "Line unrecognized: `PrivateKey='"}},
-		{name: "wg-quick key", in: "[Interface]\nAddress = 10.0.0.1/24\n", err: &Error{Line: 2, Msg: "Line unrecognized: `Address=10.0.0.1/24'"}},
-		{name: "unknown section", in: "[Foo]\n", err: &Error{Line: 1, Msg: "Line unrecognized: `[Foo]'"}},
-		{name: "text after section", in: "[Interface]x\n", err: &Error{Line: 1, Msg: "Line unrecognized: `[Interface]x'"}},
-		{name: "no equals", in: "[Interface]\nListenPort5\n", err: &Error{Line: 2, Msg: "Line unrecognized: `ListenPort5'"}},
+		{name: "key before any section", in: "ListenPort=1\n", err: &Error{Line: 1, Key: "ListenPort", Unrecognized: true, Msg: "Line unrecognized: `ListenPort=1'"}},
+		{name: "empty value", in: "[Interface]\nPrivateKey =\n", err: &Error{Line: 2, Key: "PrivateKey", Unrecognized: true, Msg: "Line unrecognized: `PrivateKey='"}},
+		{name: "wg-quick key", in: "[Interface]\nAddress = 10.0.0.1/24\n", err: &Error{Line: 2, Key: "Address", Unrecognized: true, Msg: "Line unrecognized: `Address=10.0.0.1/24'"}},
+		{name: "unknown section", in: "[Foo]\n", err: &Error{Line: 1, Unrecognized: true, Msg: "Line unrecognized: `[Foo]'"}},
+		{name: "text after section", in: "[Interface]x\n", err: &Error{Line: 1, Unrecognized: true, Msg: "Line unrecognized: `[Interface]x'"}},
+		{name: "no equals", in: "[Interface]\nListenPort5\n", err: &Error{Line: 2, Unrecognized: true, Msg: "Line unrecognized: `ListenPort5'"}},
 		{name: "double equals goes to the value", in: "[Interface]\nListenPort==5\n", err: &Error{Line: 2, Key: "ListenPort", Msg: "Servname not supported for ai_socktype: `=5'"}},
-		{name: "peer key in interface", in: "[Interface]\nPublicKey=" + testPub + "\n", err: &Error{Line: 2, Msg: "Line unrecognized: `PublicKey=" + testPub + "'"}},
-		{name: "private key in peer is hidden", in: "[Peer]\nPrivateKey=" + testPriv + "\n", err: &Error{Line: 2, Msg: "Line unrecognized: `PrivateKey=(hidden)'"}},
+		{name: "peer key in interface", in: "[Interface]\nPublicKey=" + testPub + "\n", err: &Error{Line: 2, Key: "PublicKey", Unrecognized: true, Msg: "Line unrecognized: `PublicKey=" + testPub + "'"}},
+		{name: "private key in peer is hidden", in: "[Peer]\nPrivateKey=" + testPriv + "\n", err: &Error{Line: 2, Key: "PrivateKey", Unrecognized: true, Msg: "Line unrecognized: `PrivateKey=(hidden)'"}},
 		{name: "bad private key is hidden", in: "[Interface]\nPrivateKey=abc\n", err: &Error{Line: 2, Key: "PrivateKey", Msg: "Key is not the correct length or format: `(hidden)'"}},
 		{name: "bad preshared key is hidden", in: "[Peer]\nPublicKey=" + testPub + "\nPresharedKey=" + testPSK[:43] + "\n", err: &Error{Line: 3, Key: "PresharedKey", Msg: "Key is not the correct length or format: `(hidden)'"}},
 		{name: "bad public key is shown", in: "[Peer]\nPublicKey=abc\n", err: &Error{Line: 2, Key: "PublicKey", Msg: "Key is not the correct length or format: `abc'"}},
@@ -92,7 +92,7 @@ func TestParse(t *testing.T) {
 		{name: "endpoint", in: "[Peer]\nPublicKey=" + testPub + "\nEndpoint=1.2.3.4\n", err: &Error{Line: 3, Key: "Endpoint", Msg: "Unable to find port of endpoint: `1.2.3.4'"}},
 		{name: "peer without key", in: "[Peer]\nAllowedIPs=10.0.0.0/8\n[Peer]\nPublicKey=" + testPub + "\n", err: &Error{Line: 1, Msg: "A peer is missing a public key", Kind: KindInvalid}},
 		{name: "empty peer", in: "[Interface]\n[Peer]\n", err: &Error{Line: 2, Msg: "A peer is missing a public key", Kind: KindInvalid}},
-		{name: "unicode fold is not ASCII fold", in: "[Interface]\nListenPort=1\nListenPort\u212a=1\n", err: &Error{Line: 3, Msg: "Line unrecognized: `ListenPort\u212a=1'"}},
+		{name: "unicode fold is not ASCII fold", in: "[Interface]\nListenPort=1\nListenPort\u212a=1\n", err: &Error{Line: 3, Key: "ListenPort\u212a", Unrecognized: true, Msg: "Line unrecognized: `ListenPort\u212a=1'"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

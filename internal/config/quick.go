@@ -59,6 +59,9 @@ func SplitDNS(value string) (servers, search []string) {
 	return servers, search
 }
 
+// QuickKeys are the keys wg-quick(8) adds to the [Interface] section.
+var QuickKeys = []string{"Address", "DNS", "MTU", "Table", "PreUp", "PostUp", "PreDown", "PostDown", "SaveConfig"}
+
 // ParseQuick reads a wg-quick(8) file the way wg-quick's parse_options does.
 // Only the wg-quick keys of the [Interface] section are taken out; keys match
 // without regard to case; hooks keep everything after the first '=',

@@ -3,15 +3,10 @@ package quickcmd
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/wgtools/wgtools/internal/config"
-)
-
-var (
-	interfaceKeys = []string{"PrivateKey", "ListenPort", "FwMark", "Address", "DNS", "MTU", "Table", "PreUp", "PostUp", "PreDown", "PostDown", "SaveConfig"}
-	peerKeys      = []string{"PublicKey", "PresharedKey", "AllowedIPs", "Endpoint", "PersistentKeepalive"}
-	quickKeys     = []string{"Address", "DNS", "MTU", "Table", "PreUp", "PostUp", "PreDown", "PostDown", "SaveConfig"}
 )
 
 // lineMessage formats a config error as FILE:LINE: message, with a hint
@@ -22,29 +17,26 @@ func lineMessage(path string, err error) string {
 		return err.Error()
 	}
 	msg := fmt.Sprintf("%s:%d: %s", path, e.Line, e.Msg)
-	if h := keyHint(e.Msg); h != "" {
+	if h := keyHint(e); h != "" {
 		msg += "\n  hint: " + h
 	}
 	return msg
 }
 
-// keyHint explains a "Line unrecognized: `Key=value'" error.
-func keyHint(msg string) string {
-	text, ok := strings.CutPrefix(msg, "Line unrecognized: `")
-	if !ok {
+// keyHint explains an unrecognized line: a wg-quick key in [Peer], a key
+// of the other section, or a misspelt key.
+func keyHint(e *config.Error) string {
+	key := e.Key
+	if !e.Unrecognized || key == "" {
 		return ""
 	}
-	key, _, found := strings.Cut(text, "=")
-	if !found || strings.HasPrefix(key, "[") {
-		return ""
-	}
-	for _, k := range quickKeys {
+	for _, k := range config.QuickKeys {
 		if strings.EqualFold(k, key) {
 			return fmt.Sprintf("%s belongs in the [Interface] section", k)
 		}
 	}
 	best, bestD := "", 3
-	for _, k := range append(append([]string{}, interfaceKeys...), peerKeys...) {
+	for _, k := range slices.Concat(config.InterfaceKeys, config.QuickKeys, config.PeerKeys) {
 		if strings.EqualFold(k, key) {
 			return fmt.Sprintf("%s is not valid in this section", k)
 		}

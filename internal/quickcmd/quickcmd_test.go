@@ -1,12 +1,14 @@
 package quickcmd
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/wgtools/wgtools/internal/config"
 )
 
 func TestParseArgs(t *testing.T) {
@@ -39,22 +41,29 @@ func TestParseArgs(t *testing.T) {
 }
 
 func TestKeyHint(t *testing.T) {
-	for msg, want := range map[string]string{
-		"Line unrecognized: `Adress=10.0.0.1/24'":      "unknown key Adress; did you mean Address?",
-		"Line unrecognized: `PublicKy=abc'":            "unknown key PublicKy; did you mean PublicKey?",
-		"Line unrecognized: `AllowedIP=10.0.0.0/8'":    "unknown key AllowedIP; did you mean AllowedIPs?",
-		"Line unrecognized: `persistentkeepalive=x'":   "PersistentKeepalive is not valid in this section",
-		"Line unrecognized: `Address=10.0.0.1'":        "Address belongs in the [Interface] section",
-		"Line unrecognized: `Zebra=1'":                 "unknown key Zebra",
-		"Line unrecognized: `[Peers]'":                 "",
-		"Line unrecognized: `ListenPort5'":             "",
-		"Key is not the correct length or format: `x'": "",
+	for conf, want := range map[string]string{
+		"[Interface]\nAdress=10.0.0.1/24\n":                     "unknown key Adress; did you mean Address?",
+		"[Peer]\nPublicKy=abc\n":                                "unknown key PublicKy; did you mean PublicKey?",
+		"[Peer]\nAllowedIP=10.0.0.0/8\n":                        "unknown key AllowedIP; did you mean AllowedIPs?",
+		"[Interface]\npersistentkeepalive=x\n":                  "PersistentKeepalive is not valid in this section",
+		"[Peer]\nPublicKey=" + testKey + "\nAddress=10.0.0.1\n": "Address belongs in the [Interface] section",
+		"[Interface]\nZebra=1\n":                                "unknown key Zebra",
+		"[Peers]\n":                                             "",
+		"[Interface]\nListenPort5\n":                            "",
+		"[Interface]\nPrivateKey=x\n":                           "",
 	} {
-		if got := keyHint(msg); got != want {
-			t.Errorf("keyHint(%q) = %q, want %q", msg, got, want)
+		_, err := (&config.Options{}).Parse(strings.NewReader(conf))
+		var e *config.Error
+		if !errors.As(err, &e) {
+			t.Fatalf("%q: %v is not a config error", conf, err)
+		}
+		if got := keyHint(e); got != want {
+			t.Errorf("keyHint(%q) = %q, want %q", e.Msg, got, want)
 		}
 	}
 }
+
+const testKey = "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg="
 
 func TestLookupHints(t *testing.T) {
 	dir := t.TempDir()
