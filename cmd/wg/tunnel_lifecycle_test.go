@@ -94,7 +94,7 @@ func TestTunnelLifecycle(t *testing.T) {
 			if _, err := net.InterfaceByName(name); err == nil {
 				t.Fatalf("cycle %d: interface left", i)
 			}
-			if _, err := os.Stat(tunnel.SocketPath(name)); err == nil {
+			if _, err := os.Stat(wgctl.SocketPath(name)); err == nil {
 				t.Fatalf("cycle %d: socket left", i)
 			}
 		}
@@ -125,7 +125,7 @@ func TestTunnelLifecycle(t *testing.T) {
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
-		if _, err := os.Stat(tunnel.SocketPath(name)); err != nil {
+		if _, err := os.Stat(wgctl.SocketPath(name)); err != nil {
 			t.Log("no stale socket after SIGKILL:", err)
 		}
 		if _, err := tunnel.Start(name, 0, tunnel.LogSilent, nil); err != nil {
@@ -147,7 +147,7 @@ func TestTunnelLifecycle(t *testing.T) {
 func TestTunnelSignalsAndErrors(t *testing.T) {
 	p := newPair(t)
 	gone := func(name string) bool {
-		_, err := os.Stat(tunnel.SocketPath(name))
+		_, err := os.Stat(wgctl.SocketPath(name))
 		return err != nil && !strings.Contains(p.sh(0, "ip link show "+name+" 2>&1 || true"), "mtu")
 	}
 	waitFor := func(what string, cond func() bool) {

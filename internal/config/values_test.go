@@ -2,6 +2,7 @@ package config
 
 import (
 	"net/netip"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -359,5 +360,14 @@ func TestEndpointRetries(t *testing.T) {
 			t.Errorf("delay %d prints %s, want %s", i, got, w)
 		}
 		d = min(d*6/5, 20*time.Second)
+	}
+}
+
+func TestValidInterfaceName(t *testing.T) {
+	re := regexp.MustCompile(`^` + InterfaceNameChars + `{1,15}$`)
+	for _, s := range []string{"wg0", "a", "=+.-_", "123456789012345", "1234567890123456", "", "wg 0", "wg/0", "wgé", "wg\x00", "WG_0.x"} {
+		if got, want := ValidInterfaceName(s), re.MatchString(s); got != want {
+			t.Errorf("ValidInterfaceName(%q) = %v, the pattern says %v", s, got, want)
+		}
 	}
 }

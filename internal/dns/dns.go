@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/wgtools/wgtools/internal/config"
+	"github.com/wgtools/wgtools/internal/quick"
 
 	"github.com/godbus/dbus/v5"
 )
@@ -33,7 +34,7 @@ type Env struct {
 	// Root is prepended to /etc/... and /run/... paths; "" is "/". For tests.
 	Root string
 	// StateDir is where the direct backend keeps its backups;
-	// "" is Root/run/wgtools. It must survive until `down`.
+	// "" is wg-quick's default under Root. It must survive until `down`.
 	StateDir string
 	// Bus returns a new connection to the system bus, which the caller of
 	// Bus closes; nil is dbus.ConnectSystemBus (which honours
@@ -70,7 +71,7 @@ func (e *Env) stateDir() string {
 	if e.StateDir != "" {
 		return e.StateDir
 	}
-	return e.path("/run/wgtools")
+	return e.path(quick.DefaultStateDir)
 }
 
 func (e *Env) bus() (*dbus.Conn, error) {

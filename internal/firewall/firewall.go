@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"regexp"
-	"sync"
+
+	"github.com/wgtools/wgtools/internal/config"
 )
 
 // Backend selects how AddDefault installs the rules.
@@ -47,11 +47,8 @@ type Firewall struct {
 	Backend Backend
 }
 
-// validName is the interface names upstream's wg-quick accepts.
-var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9_=+.-]{1,15}$`) })
-
 func checkName(ifname string) error {
-	if !validName().MatchString(ifname) {
+	if !config.ValidInterfaceName(ifname) {
 		return fmt.Errorf("firewall: invalid interface name %q", ifname)
 	}
 	return nil

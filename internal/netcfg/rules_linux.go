@@ -112,6 +112,6 @@ func (h *Linux) IsWireGuard(ifname string) bool {
 	if link.Type() == "wireguard" {
 		return true
 	}
-	_, err = os.Stat(wgctl.SocketDir + ifname + ".sock")
+	_, err = os.Stat(wgctl.SocketPath(ifname))
 	return err == nil
 }

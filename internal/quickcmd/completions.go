@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/wgtools/wgtools/internal/complete"
+	"github.com/wgtools/wgtools/internal/config"
 	"github.com/wgtools/wgtools/internal/peer"
 )
 
@@ -19,7 +20,7 @@ func completions() complete.Sources {
 		var out []string
 		m, _ := filepath.Glob("/etc/wireguard/*.conf")
 		for _, p := range m {
-			if n := strings.TrimSuffix(filepath.Base(p), ".conf"); nameRe().MatchString(n) {
+			if n := strings.TrimSuffix(filepath.Base(p), ".conf"); config.ValidInterfaceName(n) {
 				out = append(out, n)
 			}
 		}

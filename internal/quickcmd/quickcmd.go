@@ -91,10 +91,11 @@ func parseArgs(args []string) (verb, operand string, foreground, ok bool) {
 	return "", "", false, false
 }
 
-var (
-	nameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9_=+.-]{1,15}$`) })
-	pathRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(^|/)([a-zA-Z0-9_=+.-]{1,15})\.conf$`) })
-)
+// pathRe is wg-quick's rule for a config path: an interface name, then
+// .conf.
+var pathRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(fmt.Sprintf(`(^|/)(%s{1,%d})\.conf$`, config.InterfaceNameChars, config.InterfaceNameMax))
+})
 
 // Source is a config file found from a wg-quick operand.
 type Source struct {
@@ -108,7 +109,7 @@ type Source struct {
 // its directory let others in.
 func Lookup(operand string, warn io.Writer) (*Source, error) {
 	path := operand
-	if nameRe().MatchString(path) {
+	if config.ValidInterfaceName(path) {
 		path = "/etc/wireguard/" + path + ".conf"
 	}
 	if _, err := os.Stat(path); err != nil {
@@ -138,15 +139,13 @@ func hinted(msg, hint string) error {
 	return message(msg + "\n  hint: " + hint)
 }
 
-var longNameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9_=+.-]{16,}$`) })
-
 // missingHint explains a config that was not found.
 func missingHint(operand, path string) string {
 	switch {
 	case path != operand && strings.HasSuffix(operand, ".conf") && exists(operand):
 		return fmt.Sprintf("`%s' was read as an interface name; to use the file in this directory, say ./%s", operand, operand)
-	case longNameRe().MatchString(operand):
-		return fmt.Sprintf("`%s' was read as a path, since interface names have at most 15 characters (it has %d)", operand, len(operand))
+	case len(operand) > config.InterfaceNameMax && config.OnlyInterfaceNameChars(operand):
+		return fmt.Sprintf("`%s' was read as a path, since interface names have at most %d characters (it has %d)", operand, config.InterfaceNameMax, len(operand))
 	case path != operand && exists(operand):
 		return fmt.Sprintf("`%s' was read as an interface name; to use the file in this directory, say ./%s", operand, operand)
 	}
@@ -160,10 +159,10 @@ func nameHint(path string) string {
 	switch {
 	case !ok:
 		return fmt.Sprintf("the file name must be the interface name followed by .conf, as in wg0.conf (not `%s')", base)
-	case len(name) > 15:
-		return fmt.Sprintf("`%s' has %d characters; interface names have at most 15", name, len(name))
+	case len(name) > config.InterfaceNameMax:
+		return fmt.Sprintf("`%s' has %d characters; interface names have at most %d", name, len(name), config.InterfaceNameMax)
 	default:
-		return fmt.Sprintf("`%s' is not an interface name: use 1 to 15 letters, digits and _=+.-", name)
+		return fmt.Sprintf("`%s' is not an interface name: use 1 to %d letters, digits and _=+.-", name, config.InterfaceNameMax)
 	}
 }
 

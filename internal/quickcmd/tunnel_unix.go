@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wgtools/wgtools/internal/tunnel"
+	"github.com/wgtools/wgtools/internal/wgctl"
 )
 
 // tunnels is how a platform runs the embedded tunnel: detached (a daemon of
@@ -37,7 +38,7 @@ func startEmbedded(name string) error {
 // userspaceGone waits briefly for a userspace tunnel to end once its link
 // is gone, and removes a socket it left (as a killed one does).
 func userspaceGone(name string) {
-	sock := tunnel.SocketPath(name)
+	sock := wgctl.SocketPath(name)
 	for i := 0; i < 500; i++ {
 		if _, err := os.Stat(sock); err != nil {
 			return

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/wgtools/wgtools/internal/wgctl"
 )
 
 // StartTimeout is how long Start waits for a detached tunnel to answer.
@@ -58,13 +60,13 @@ func Start(name string, mtu, logLevel int, logTo *os.File) (string, error) {
 		}
 		select {
 		case err := <-exited:
-			os.Remove(SocketPath(t.name))
+			os.Remove(wgctl.SocketPath(t.name))
 			return "", fmt.Errorf("tunnel daemon for %s exited before it was ready: %v", t.name, err)
 		case <-time.After(10 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			cmd.Process.Kill()
-			os.Remove(SocketPath(t.name))
+			os.Remove(wgctl.SocketPath(t.name))
 			return "", fmt.Errorf("tunnel daemon for %s did not answer within %v", t.name, StartTimeout)
 		}
 	}
@@ -72,7 +74,7 @@ func Start(name string, mtu, logLevel int, logTo *os.File) (string, error) {
 
 // Running reports whether a tunnel answers on name's UAPI socket.
 func Running(name string) bool {
-	c, err := net.DialTimeout("unix", SocketPath(name), time.Second)
+	c, err := net.DialTimeout("unix", wgctl.SocketPath(name), time.Second)
 	if err != nil {
 		return false
 	}
@@ -97,7 +99,7 @@ func Running(name string) bool {
 // daemon watches the socket file, shuts down and closes the interface. Stop
 // waits until the interface is gone.
 func Stop(name string) error {
-	if err := os.Remove(SocketPath(name)); err != nil {
+	if err := os.Remove(wgctl.SocketPath(name)); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("no tunnel is running for %s", name)
 		}

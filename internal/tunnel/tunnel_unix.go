@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/wgtools/wgtools/internal/wgctl"
 	"golang.zx2c4.com/wireguard/conn"
 	"golang.zx2c4.com/wireguard/device"
 	"golang.zx2c4.com/wireguard/ipc"
@@ -91,7 +92,7 @@ func (t *Tunnel) Files() (tunFile, uapi *os.File) { return t.tun.File(), t.uapi 
 func (t *Tunnel) Close() error {
 	err := t.tun.Close()
 	t.uapi.Close()
-	os.Remove(SocketPath(t.name))
+	os.Remove(wgctl.SocketPath(t.name))
 	return err
 }
 
@@ -137,6 +138,3 @@ func serve(ctx context.Context, dev *device.Device, l net.Listener, log *device.
 	}
 	log.Verbosef("Shutting down")
 }
-
-// SocketPath is where the UAPI socket of an interface lives.
-func SocketPath(name string) string { return "/var/run/wireguard/" + name + ".sock" }

@@ -25,9 +25,6 @@ func (t *Tunnel) Name() string                                   { return "" }
 func (t *Tunnel) Files() (*os.File, *os.File)                    { return nil, nil }
 func (t *Tunnel) Close() error                                   { return errWindows }
 func (t *Tunnel) Run(context.Context) error                      { return errWindows }
-func SocketPath(name string) string {
-	return `\\.\pipe\ProtectedPrefix\Administrators\WireGuard\` + name
-}
-func Start(string, int, int, *os.File) (string, error) { return "", errWindows }
-func Running(string) bool                              { return false }
-func Stop(string) error                                { return errWindows }
+func Start(string, int, int, *os.File) (string, error)           { return "", errWindows }
+func Running(string) bool                                        { return false }
+func Stop(string) error                                          { return errWindows }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/wgtools/wgtools/internal/wgctl"
 	"golang.org/x/sys/unix"
 )
 
@@ -17,7 +18,7 @@ import (
 // that would make the path look in use after the daemon ended. A socket
 // left by a killed daemon (connections refused) is replaced.
 func uapiOpen(name string) (*os.File, error) {
-	path := SocketPath(name)
+	path := wgctl.SocketPath(name)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}

@@ -14,12 +14,10 @@ import (
 	"github.com/wgtools/wgtools/internal/wgctl"
 )
 
-// ifNameMax is IFNAMSIZ-1: wg truncates interface names to it.
-const ifNameMax = 15
-
+// truncName cuts s to an interface name's length, as wg does.
 func truncName(s string) string {
-	if len(s) > ifNameMax {
-		return s[:ifNameMax]
+	if len(s) > config.InterfaceNameMax {
+		return s[:config.InterfaceNameMax]
 	}
 	return s
 }

@@ -20,7 +20,9 @@ import (
 // SocketDir is where userspace implementations put their UAPI sockets.
 const SocketDir = "/var/run/wireguard/"
 
-func socketPath(name string) string { return SocketDir + name + ".sock" }
+// SocketPath is where the UAPI socket of the userspace interface NAME
+// lives: wireguard-go's, ours, boringtun's.
+func SocketPath(name string) string { return SocketDir + name + ".sock" }
 
 // dialUAPI connects to the device's socket as wg does: names with '/' never
 // match, the file must be a socket, and a socket nobody listens on any more
@@ -29,7 +31,7 @@ func dialUAPI(name string) (*net.UnixConn, error) {
 	if strings.Contains(name, "/") {
 		return nil, syscall.EINVAL
 	}
-	path := socketPath(name)
+	path := SocketPath(name)
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, errnoOf(err)
@@ -53,7 +55,7 @@ func hasUAPI(name string) bool {
 	if strings.Contains(name, "/") {
 		return false
 	}
-	path := socketPath(name)
+	path := SocketPath(name)
 	if fi, err := os.Stat(path); err != nil || fi.Mode()&fs.ModeSocket == 0 {
 		return false
 	}
