@@ -96,10 +96,10 @@ func keywordGroups() []keywords {
 	}, "verbose", "debug", "silent")
 
 	// wg-quick: actions, subcommands, options and keys.
-	add("wg-quick actions (quickcmd.Run, parseArgs, peerCmd)", commandsOf("man/wg-quick.8"), "", func(t *testing.T) []string {
+	add("wg-quick actions (quickcmd.Run, dispatch, parseArgs, peerCmd)", commandsOf("man/wg-quick.8"), "", func(t *testing.T) []string {
 		src := parseDir(t, "internal/quickcmd")
 		var out []string
-		for _, f := range []string{"Run", "parseArgs", "peerCmd"} {
+		for _, f := range []string{"Run", "dispatch", "parseArgs", "peerCmd"} {
 			out = append(out, caseStrings(src.fn(t, f))...)
 			out = append(out, comparedStrings(src.fn(t, f), "args")...)
 		}

@@ -227,11 +227,11 @@ var flagArg = map[string]int{
 
 // flagNames lists the names of the flags defined on a flag.FlagSet
 // variable (fs.String("png", …), fs.Var(&v, "address", …)) in the files of
-// s that import "flag".
+// s that import "flag" or make their flag sets with newFlagSet.
 func (s *source) flagNames() []string {
 	var out []string
 	for _, f := range s.files {
-		if !imports(f, "flag") {
+		if !imports(f, "flag") && !mentions(f, "newFlagSet") {
 			continue
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
@@ -257,6 +257,18 @@ func (s *source) flagNames() []string {
 		})
 	}
 	return out
+}
+
+// mentions reports whether f uses the identifier name.
+func mentions(f *ast.File, name string) bool {
+	found := false
+	ast.Inspect(f, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && id.Name == name {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 func imports(f *ast.File, path string) bool {

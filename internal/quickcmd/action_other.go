@@ -9,8 +9,8 @@ import (
 	"github.com/wgtools/wgtools/internal/cli"
 )
 
-func action(_ *cli.Env, prog, verb, _ string, _ bool, _ []string) error {
-	return cli.Fail(fmt.Sprintf("%s: `%s' is not built for this system yet", prog, verb))
+func action(_ *cli.Env, _, verb, _ string, _ bool, _ []string) error {
+	return fmt.Errorf("`%s' is not built for this system yet", verb)
 }
 
 // lock serialises changes to one interface; this system has none yet.

@@ -19,22 +19,22 @@ import (
 // action runs `wg-quick up|down|save CONFIG` on this system's platform.
 func action(env *cli.Env, prog, verb, operand string, foreground bool, args []string) error {
 	if !systemBuilt {
-		return cli.Fail(fmt.Sprintf("%s: `%s' is not built for this system yet", prog, verb))
+		return fmt.Errorf("`%s' is not built for this system yet", verb)
 	}
 	if os.Geteuid() != 0 {
 		return autoSu(env, prog, args...)
 	}
 	src, err := Lookup(operand, env.Stderr)
 	if err != nil {
-		return cli.Fail(prog + ": " + err.Error())
+		return err
 	}
 	q, wgcfg, err := load(env, src.Path)
 	if err != nil {
-		return cli.Fail(prog + ": " + err.Error())
+		return err
 	}
 	unlock, err := lock(src.Interface, env.Stderr)
 	if err != nil {
-		return cli.Fail(prog + ": " + err.Error())
+		return err
 	}
 	defer func() { unlock() }()
 	c, _ := wgctl.Open()
@@ -45,7 +45,7 @@ func action(env *cli.Env, prog, verb, operand string, foreground bool, args []st
 	}
 	sys, err := newSystem(env, c, fg.tunnels())
 	if err != nil {
-		return cli.Fail(prog + ": " + err.Error())
+		return err
 	}
 	e := &quick.Env{
 		Platform: sys.platform,
@@ -83,10 +83,8 @@ func action(env *cli.Env, prog, verb, operand string, foreground bool, args []st
 					unlock = func() {}
 					return uerr
 				}
-				if st, _ := e.States.Load(src.Interface); st == nil {
-					if _, _, wg := sys.platform.Interface(src.Interface); !wg {
-						return nil // another `wg-quick down' took it down
-					}
+				if alreadyDown(e, src.Interface) {
+					return nil
 				}
 				return quick.Down(context.Background(), e, src.Interface, q, src.Path)
 			})
@@ -95,10 +93,7 @@ func action(env *cli.Env, prog, verb, operand string, foreground bool, args []st
 			err = sys.hint(err)
 		}
 	}
-	if err != nil {
-		return cli.Fail(prog + ": " + lineMessage(src.Path, err))
-	}
-	return nil
+	return inFile(src.Path, err)
 }
 
 // system is what one operating system gives the engine: its platform, the

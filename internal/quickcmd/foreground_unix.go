@@ -66,8 +66,8 @@ func (f *foregroundRun) tunnels() tunnels {
 }
 
 // wait blocks until a signal, the end of the in-process tunnel, or the
-// interface going away, then runs down unless another `wg-quick down`
-// already did.
+// interface going away, then runs down (which does nothing when another
+// `wg-quick down` already did: alreadyDown).
 func (f *foregroundRun) wait(env *cli.Env, e *quick.Env, name string, down func() error) error {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
@@ -81,20 +81,22 @@ func (f *foregroundRun) wait(env *cli.Env, e *quick.Env, name string, down func(
 			fmt.Fprintf(env.Stderr, "[+] Received %v; taking `%s' down\n", s, name)
 			return down()
 		case <-f.done:
-			return f.gone(e, name, down)
+			return down()
 		case <-tick.C:
 			if _, exists, _ := e.Platform.Interface(name); !exists {
-				return f.gone(e, name, down)
+				return down()
 			}
 		}
 	}
 }
 
-// gone handles the interface ending without a signal: when its state is
-// still recorded nobody ran down, so clean up; otherwise just leave.
-func (f *foregroundRun) gone(e *quick.Env, name string, down func() error) error {
-	if st, _ := e.States.Load(name); st == nil {
-		return nil
+// alreadyDown reports whether another `wg-quick down` took NAME down: its
+// state is gone and so is its WireGuard interface. When the interface
+// ended on its own, the state is still there and down must clean up.
+func alreadyDown(e *quick.Env, name string) bool {
+	if st, _ := e.States.Load(name); st != nil {
+		return false
 	}
-	return down()
+	_, _, wg := e.Platform.Interface(name)
+	return !wg
 }

@@ -1,7 +1,6 @@
 package quickcmd
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"os"
@@ -32,7 +31,7 @@ func validate(env *cli.Env, path string, text []byte) (*config.QuickConfig, *con
 func parse(env *cli.Env, path string, text []byte, r config.Resolver) (*config.QuickConfig, *config.Config, error) {
 	q, err := config.ParseQuick(strings.NewReader(string(text)))
 	if err != nil {
-		return nil, nil, errors.New(lineMessage(path, err))
+		return nil, nil, inFile(path, err)
 	}
 	opts := &config.Options{
 		Resolver:  r,
@@ -41,7 +40,7 @@ func parse(env *cli.Env, path string, text []byte, r config.Resolver) (*config.Q
 	}
 	wg, err := opts.ParseLines(q.WG)
 	if err != nil {
-		return nil, nil, errors.New(lineMessage(path, err))
+		return nil, nil, inFile(path, err)
 	}
 	return q, wg, nil
 }

@@ -9,19 +9,34 @@ import (
 	"github.com/wgtools/wgtools/internal/config"
 )
 
-// lineMessage formats a config error as FILE:LINE: message, with a hint
-// for a misspelt key or a wg-quick key in a [Peer] section.
-func lineMessage(path string, err error) string {
+// inFile gives an error from a config's line its FILE:LINE (a
+// *lineError); other errors are returned as they are.
+func inFile(path string, err error) error {
 	var e *config.Error
 	if !errors.As(err, &e) || e.Line <= 0 {
-		return err.Error()
+		return err
 	}
-	msg := fmt.Sprintf("%s:%d: %s", path, e.Line, e.Msg)
+	return &lineError{path: path, err: err}
+}
+
+// lineError is a config error shown as FILE:LINE: message, with a hint
+// for a misspelt key or a wg-quick key in a [Peer] section.
+type lineError struct {
+	path string
+	err  error
+}
+
+func (l *lineError) Error() string {
+	var e *config.Error
+	errors.As(l.err, &e)
+	msg := fmt.Sprintf("%s:%d: %s", l.path, e.Line, e.Msg)
 	if h := keyHint(e); h != "" {
 		msg += "\n  hint: " + h
 	}
 	return msg
 }
+
+func (l *lineError) Unwrap() error { return l.err }
 
 // keyHint explains an unrecognized line: a wg-quick key in [Peer], a key
 // of the other section, or a misspelt key.

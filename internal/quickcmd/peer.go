@@ -1,12 +1,8 @@
 package quickcmd
 
 import (
-	"errors"
-	"flag"
 	"fmt"
-	"net/netip"
 	"os"
-	"strings"
 
 	"github.com/wgtools/wgtools/internal/atomicfile"
 	"github.com/wgtools/wgtools/internal/cli"
@@ -72,11 +68,11 @@ func peerCmd(env *cli.Env, prog string, args []string) error {
 	var err error
 	switch args[0] {
 	case "add":
-		err = peerAdd(env, prog, args[1:])
+		err = peerAdd(env, args[1:])
 	case "list":
-		err = peerList(env, prog, args[1:])
+		err = peerList(env, args[1:])
 	case "remove", "rm":
-		err = peerRemove(env, prog, args[1:])
+		err = peerRemove(env, args[1:])
 	case "-h", "--help", "help":
 		_, err = fmt.Fprint(env.Stdout, peerHelp)
 		return err
@@ -84,17 +80,7 @@ func peerCmd(env *cli.Env, prog string, args []string) error {
 		fmt.Fprintf(env.Stderr, "%s: unknown peer command `%s'\n\n%s", prog, args[0], peerHelp)
 		return &cli.Silent{}
 	}
-	if errors.Is(err, os.ErrPermission) && os.Geteuid() != 0 {
-		return autoSu(env, prog, append([]string{"peer"}, args...)...)
-	}
-	if err != nil && !errors.Is(err, errHelp) {
-		var silent *cli.Silent
-		if errors.As(err, &silent) {
-			return err
-		}
-		return cli.Fail(prog + ": " + err.Error())
-	}
-	return nil
+	return err
 }
 
 // server is a server config read for peer management.
@@ -153,92 +139,4 @@ func live(c *wgctl.Client, iface string) *config.Device {
 		return nil
 	}
 	return d
-}
-
-type addFlags struct {
-	address, allowed, dns listFlag
-	endpoint, out         string
-	keepalive             int
-	noPSK, qr             bool
-}
-
-func peerAdd(env *cli.Env, prog string, args []string) error {
-	fs := flag.NewFlagSet("peer add", flag.ContinueOnError)
-	var o addFlags
-	fs.Var(&o.address, "address", "")
-	fs.Var(&o.allowed, "allowed-ips", "")
-	fs.Var(&o.dns, "dns", "")
-	fs.StringVar(&o.endpoint, "endpoint", "", "")
-	fs.StringVar(&o.out, "out", "", "")
-	fs.IntVar(&o.keepalive, "keepalive", 0, "")
-	fs.BoolVar(&o.noPSK, "no-psk", false, "")
-	fs.BoolVar(&o.qr, "qr", false, "")
-	pos, err := parseFlags(env, fs, peerHelp, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 2 {
-		return fmt.Errorf("peer add needs INTERFACE and NAME (see wg-quick peer --help)")
-	}
-	if o.keepalive < 0 || o.keepalive > 65535 {
-		return fmt.Errorf("--keepalive %d: want 0 to 65535 seconds", o.keepalive)
-	}
-	s, unlock, err := lockServer(env, pos[0])
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	endpoint := o.endpoint
-	if endpoint == "" {
-		endpoint = s.file.Endpoint
-	}
-	if endpoint == "" {
-		return fmt.Errorf("no endpoint for clients: pass --endpoint HOST:PORT (it is remembered in %s for later peers)", s.path)
-	}
-	if err := peer.CheckEndpoint(endpoint); err != nil {
-		return err
-	}
-	serverKey, err := serverPublicKey(s)
-	if err != nil {
-		return err
-	}
-	var addrs []netip.Prefix
-	if len(o.address) > 0 {
-		var as []netip.Addr
-		for _, a := range o.address {
-			ip, err := netip.ParseAddr(strings.SplitN(a, "/", 2)[0])
-			if err != nil {
-				return fmt.Errorf("--address %s: not an IP address", a)
-			}
-			as = append(as, ip)
-		}
-		addrs, err = s.file.Claim(as)
-	} else {
-		addrs, err = s.file.Allocate()
-	}
-	if err != nil {
-		return err
-	}
-	priv, pub, psk, err := newKeys(env, !o.noPSK)
-	if err != nil {
-		return err
-	}
-	n := &peer.New{Name: pos[1], PublicKey: pub, PresharedKey: psk}
-	for _, a := range addrs {
-		n.AllowedIPs = append(n.AllowedIPs, netip.PrefixFrom(a.Addr(), a.Addr().BitLen()))
-	}
-	text, err := s.file.Add(n)
-	if err != nil {
-		return err
-	}
-	text = s.file.WithEndpoint(text, endpoint)
-	client := &peer.Client{PrivateKey: priv, Addresses: addrs, DNS: o.dns, ServerKey: serverKey, PresharedKey: psk,
-		Endpoint: endpoint, AllowedIPs: o.allowed, Keepalive: o.keepalive}
-	if len(client.DNS) == 0 {
-		client.DNS = s.file.DNS
-	}
-	if len(client.AllowedIPs) == 0 {
-		client.AllowedIPs = []string{"0.0.0.0/0", "::/0"}
-	}
-	return commitAdd(env, prog, s, n, text, client, &o)
 }

@@ -2,7 +2,6 @@ package quickcmd
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/netip"
@@ -14,8 +13,6 @@ import (
 	"github.com/wgtools/wgtools/internal/config"
 	"github.com/wgtools/wgtools/internal/wgctl"
 )
-
-func newFlagSet(name string) *flag.FlagSet { return flag.NewFlagSet(name, flag.ContinueOnError) }
 
 // listed is one peer of `wg-quick peer list`, from the file, the running
 // interface or both.
@@ -32,7 +29,7 @@ type listed struct {
 	Running         bool     `json:"running"`
 }
 
-func peerList(env *cli.Env, prog string, args []string) error {
+func peerList(env *cli.Env, args []string) error {
 	fs := newFlagSet("peer list")
 	asJSON := fs.Bool("json", false, "")
 	pos, err := parseFlags(env, fs, peerHelp, args)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/wgtools/wgtools/internal/atomicfile"
 	"github.com/wgtools/wgtools/internal/cli"
@@ -49,59 +48,45 @@ Examples:
 `
 
 // qrCmd is `wg-quick qr`.
-func qrCmd(env *cli.Env, prog string, args []string) error {
+func qrCmd(env *cli.Env, args []string) error {
 	fs := flag.NewFlagSet("qr", flag.ContinueOnError)
 	png := fs.String("png", "", "")
 	size := fs.Int("size", 0, "")
 	ascii := fs.Bool("ascii", false, "")
 	pos, err := parseFlags(env, fs, qrHelp, args)
 	if err != nil {
-		return helpOK(err)
+		return err
 	}
 	if len(pos) != 1 {
 		fmt.Fprint(env.Stderr, qrHelp)
 		return &cli.Silent{}
 	}
 	if *size < 0 {
-		return cli.Fail(prog + ": --size must be a positive number of pixels")
+		return errors.New("--size must be a positive number of pixels")
 	}
 	path, text, err := readConfig(env, pos[0])
-	if errors.Is(err, os.ErrPermission) && os.Geteuid() != 0 {
-		return autoSu(env, prog, append([]string{"qr"}, args...)...)
-	}
 	if err != nil {
-		return cli.Fail(prog + ": " + err.Error())
+		return err
 	}
 	if _, _, err := validate(env, path, text); err != nil {
-		return cli.Fail(prog + ": " + err.Error())
+		return err
 	}
 	code, err := qr.Encode(text)
 	if err != nil {
-		return cli.Fail(prog + ": " + path + ": " + err.Error())
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	fmt.Fprintf(env.Stderr, "Warning: this QR code holds the private key of `%s'; anyone who sees it can use the tunnel.\n", path)
 	if *png != "" {
 		img, err := code.PNG(*size)
 		if err != nil {
-			return cli.Fail(prog + ": " + err.Error())
+			return err
 		}
 		// A new 0600 file that only then takes the name: never through a
 		// symlink planted at FILE, never into a file someone else made
 		// there (who could read the key from it).
-		if err := atomicfile.Write(*png, img); err != nil {
-			return cli.Fail(prog + ": " + err.Error())
-		}
-		return nil
+		return atomicfile.Write(*png, img)
 	}
 	return code.WriteTerminal(env.Stdout, *ascii || !utf8Locale(env))
-}
-
-// helpOK turns the help having been printed into success.
-func helpOK(err error) error {
-	if err == errHelp {
-		return nil
-	}
-	return err
 }
 
 // readConfig reads the config an operand names: - is standard input, a
@@ -117,16 +102,4 @@ func readConfig(env *cli.Env, operand string) (path string, text []byte, err err
 	}
 	text, err = os.ReadFile(src.Path)
 	return src.Path, text, err
-}
-
-// utf8Locale reports whether the locale (LC_ALL, else LC_CTYPE, else LANG)
-// is UTF-8.
-func utf8Locale(env *cli.Env) bool {
-	for _, k := range []string{"LC_ALL", "LC_CTYPE", "LANG"} {
-		if v := env.Getenv(k); v != "" {
-			v = strings.ToLower(v)
-			return strings.Contains(v, "utf-8") || strings.Contains(v, "utf8")
-		}
-	}
-	return false
 }

@@ -44,7 +44,7 @@ func TestQRPNGPlanted(t *testing.T) {
 
 	for _, png := range []string{link, planted} {
 		env, stderr := testEnv(qrTestConfig)
-		if err := qrCmd(env, "wg-quick", []string{"--png", png, "-"}); err != nil {
+		if err := qrCmd(env, []string{"--png", png, "-"}); err != nil {
 			t.Fatalf("qr --png %s: %v (%s)", png, err, stderr)
 		}
 		fi, err := os.Lstat(png)

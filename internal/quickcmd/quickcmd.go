@@ -5,16 +5,11 @@ package quickcmd
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
-	"sync"
 
 	"github.com/wgtools/wgtools/internal/cli"
 	"github.com/wgtools/wgtools/internal/complete"
-	"github.com/wgtools/wgtools/internal/config"
 )
 
 const usageText = `Usage: %[1]s [ up | down | save | strip ] [ CONFIG_FILE | INTERFACE ]
@@ -48,12 +43,27 @@ func Run(env *cli.Env, args []string) error {
 		fmt.Fprintf(env.Stderr, usageText, prog)
 		return nil
 	}
+	err := dispatch(env, prog, args)
+	switch {
+	case errors.Is(err, errHelp):
+		return nil // a subcommand printed its help
+	case errors.Is(err, os.ErrPermission) && os.Geteuid() != 0 && len(args) > 0 && args[0] != "up" && args[0] != "down" && args[0] != "save":
+		// strip, qr and peer need root only for files they cannot
+		// read or write otherwise: then run again as root.
+		return autoSu(env, prog, args...)
+	}
+	return err
+}
+
+// dispatch runs the subcommand args name. Errors are returned, never
+// printed: app.Exit prints them after "wg-quick: ".
+func dispatch(env *cli.Env, prog string, args []string) error {
 	if len(args) > 0 {
 		switch args[0] {
 		case "__complete", "__completeNoDesc":
 			return complete.Run(env.Stdout, complete.Quick, args[1:], completions())
 		case "qr":
-			return qrCmd(env, prog, args[1:])
+			return qrCmd(env, args[1:])
 		case "peer":
 			return peerCmd(env, prog, args[1:])
 		}
@@ -64,7 +74,7 @@ func Run(env *cli.Env, args []string) error {
 		return &cli.Silent{}
 	}
 	if verb == "strip" {
-		return strip(env, prog, operand, args)
+		return strip(env, operand)
 	}
 	return action(env, prog, verb, operand, foreground, args)
 }
@@ -91,123 +101,4 @@ func parseArgs(args []string) (verb, operand string, foreground, ok bool) {
 	return "", "", false, false
 }
 
-// pathRe is wg-quick's rule for a config path: an interface name, then
-// .conf.
-var pathRe = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(fmt.Sprintf(`(^|/)(%s{1,%d})\.conf$`, config.InterfaceNameChars, config.InterfaceNameMax))
-})
-
-// Source is a config file found from a wg-quick operand.
-type Source struct {
-	// Path is the resolved path (readlink -f); Interface the name it gives.
-	Path, Interface string
-}
-
-// Lookup finds the config file of an operand as wg-quick does: a bare
-// interface name means /etc/wireguard/NAME.conf; a path must end in a valid
-// interface name followed by .conf. It warns on warn when both the file and
-// its directory let others in.
-func Lookup(operand string, warn io.Writer) (*Source, error) {
-	path := operand
-	if config.ValidInterfaceName(path) {
-		path = "/etc/wireguard/" + path + ".conf"
-	}
-	if _, err := os.Stat(path); err != nil {
-		return nil, hinted(fmt.Sprintf("`%s' does not exist", path), missingHint(operand, path))
-	}
-	m := pathRe().FindStringSubmatch(path)
-	if m == nil {
-		return nil, hinted("The config file must be a valid interface name, followed by .conf", nameHint(path))
-	}
-	resolved, err := readlinkF(path)
-	if err != nil {
-		return nil, fmt.Errorf("`%s' does not exist", path)
-	}
-	fi, err1 := os.Stat(resolved)
-	di, err2 := os.Stat(filepath.Dir(resolved))
-	if err1 == nil && err2 == nil && fi.Mode().Perm()&di.Mode().Perm()&0o007 != 0 {
-		fmt.Fprintf(warn, "Warning: `%s' is world accessible\n", resolved)
-	}
-	return &Source{Path: resolved, Interface: m[2]}, nil
-}
-
-// hinted is upstream's message, then a line saying what to do.
-func hinted(msg, hint string) error {
-	if hint == "" {
-		return message(msg)
-	}
-	return message(msg + "\n  hint: " + hint)
-}
-
-// missingHint explains a config that was not found.
-func missingHint(operand, path string) string {
-	switch {
-	case path != operand && strings.HasSuffix(operand, ".conf") && exists(operand):
-		return fmt.Sprintf("`%s' was read as an interface name; to use the file in this directory, say ./%s", operand, operand)
-	case len(operand) > config.InterfaceNameMax && config.OnlyInterfaceNameChars(operand):
-		return fmt.Sprintf("`%s' was read as a path, since interface names have at most %d characters (it has %d)", operand, config.InterfaceNameMax, len(operand))
-	case path != operand && exists(operand):
-		return fmt.Sprintf("`%s' was read as an interface name; to use the file in this directory, say ./%s", operand, operand)
-	}
-	return ""
-}
-
-// nameHint explains a path that does not end in NAME.conf.
-func nameHint(path string) string {
-	base := filepath.Base(path)
-	name, ok := strings.CutSuffix(base, ".conf")
-	switch {
-	case !ok:
-		return fmt.Sprintf("the file name must be the interface name followed by .conf, as in wg0.conf (not `%s')", base)
-	case len(name) > config.InterfaceNameMax:
-		return fmt.Sprintf("`%s' has %d characters; interface names have at most %d", name, len(name), config.InterfaceNameMax)
-	default:
-		return fmt.Sprintf("`%s' is not an interface name: use 1 to %d letters, digits and _=+.-", name, config.InterfaceNameMax)
-	}
-}
-
-func exists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
-}
-
-// message is an error whose text is upstream's, capital letter included.
-type message string
-
 func (m message) Error() string { return string(m) }
-
-// readlinkF is readlink -f: absolute, every symbolic link followed.
-func readlinkF(path string) (string, error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return "", err
-	}
-	return filepath.EvalSymlinks(abs)
-}
-
-// strip is `wg-quick strip`: the config without wg-quick's own keys. It
-// needs root only when the file is not readable otherwise.
-func strip(env *cli.Env, prog, operand string, args []string) error {
-	src, err := Lookup(operand, env.Stderr)
-	if err != nil {
-		return cli.Fail(prog + ": " + err.Error())
-	}
-	f, err := os.Open(src.Path)
-	if errors.Is(err, os.ErrPermission) && os.Geteuid() != 0 {
-		return autoSu(env, prog, args...)
-	}
-	if err != nil {
-		return cli.Fail(fmt.Sprintf("%s: %s: %v", prog, src.Path, err))
-	}
-	defer f.Close()
-	q, err := config.ParseQuick(f)
-	if err != nil {
-		var e *config.Error
-		if errors.As(err, &e) {
-			return cli.Fail(prog + ": " + e.Msg)
-		}
-		return cli.Fail(prog + ": " + err.Error())
-	}
-	_, err = io.WriteString(env.Stdout, q.Strip()) // WG_CONFIG, then an empty line
-	return err
-}

@@ -3,6 +3,7 @@
 package quickcmd
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -20,18 +21,18 @@ const sudoPrompt = "%s must be run as root. Please enter the password for %%u to
 func autoSu(env *cli.Env, prog string, args ...string) error {
 	sudo, err := exec.LookPath("sudo")
 	if err != nil {
-		return cli.Fail(prog + ": must be run as root (and sudo was not found)")
+		return errors.New("must be run as root (and sudo was not found)")
 	}
 	self := env.Prog
 	if !strings.Contains(self, "/") {
 		if self, err = exec.LookPath(self); err != nil {
-			return cli.Fail(prog + ": must be run as root")
+			return errors.New("must be run as root")
 		}
 	}
 	if self, err = filepath.Abs(self); err != nil {
-		return cli.Fail(prog + ": must be run as root")
+		return errors.New("must be run as root")
 	}
 	argv := append([]string{"sudo", "-p", fmt.Sprintf(sudoPrompt, prog), "--", self}, args...)
 	err = syscall.Exec(sudo, argv, os.Environ())
-	return cli.Fail(fmt.Sprintf("%s: must be run as root (running sudo: %v)", prog, err))
+	return fmt.Errorf("must be run as root (running sudo: %w)", err)
 }

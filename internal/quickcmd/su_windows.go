@@ -1,7 +1,11 @@
 package quickcmd
 
-import "github.com/wgtools/wgtools/internal/cli"
+import (
+	"errors"
 
-func autoSu(_ *cli.Env, prog string, _ ...string) error {
-	return cli.Fail(prog + ": must be run as Administrator")
+	"github.com/wgtools/wgtools/internal/cli"
+)
+
+func autoSu(*cli.Env, string, ...string) error {
+	return errors.New("must be run as Administrator")
 }

@@ -2,11 +2,11 @@ package quickcmd
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/wgtools/wgtools/internal/cli"
@@ -16,6 +16,94 @@ import (
 	"github.com/wgtools/wgtools/internal/quick"
 	"github.com/wgtools/wgtools/internal/wgctl"
 )
+
+type addFlags struct {
+	address, allowed, dns listFlag
+	endpoint, out         string
+	keepalive             int
+	noPSK, qr             bool
+}
+
+func peerAdd(env *cli.Env, args []string) error {
+	fs := flag.NewFlagSet("peer add", flag.ContinueOnError)
+	var o addFlags
+	fs.Var(&o.address, "address", "")
+	fs.Var(&o.allowed, "allowed-ips", "")
+	fs.Var(&o.dns, "dns", "")
+	fs.StringVar(&o.endpoint, "endpoint", "", "")
+	fs.StringVar(&o.out, "out", "", "")
+	fs.IntVar(&o.keepalive, "keepalive", 0, "")
+	fs.BoolVar(&o.noPSK, "no-psk", false, "")
+	fs.BoolVar(&o.qr, "qr", false, "")
+	pos, err := parseFlags(env, fs, peerHelp, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return fmt.Errorf("peer add needs INTERFACE and NAME (see wg-quick peer --help)")
+	}
+	if o.keepalive < 0 || o.keepalive > 65535 {
+		return fmt.Errorf("--keepalive %d: want 0 to 65535 seconds", o.keepalive)
+	}
+	s, unlock, err := lockServer(env, pos[0])
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	endpoint := o.endpoint
+	if endpoint == "" {
+		endpoint = s.file.Endpoint
+	}
+	if endpoint == "" {
+		return fmt.Errorf("no endpoint for clients: pass --endpoint HOST:PORT (it is remembered in %s for later peers)", s.path)
+	}
+	if err := peer.CheckEndpoint(endpoint); err != nil {
+		return err
+	}
+	serverKey, err := serverPublicKey(s)
+	if err != nil {
+		return err
+	}
+	var addrs []netip.Prefix
+	if len(o.address) > 0 {
+		var as []netip.Addr
+		for _, a := range o.address {
+			ip, err := netip.ParseAddr(strings.SplitN(a, "/", 2)[0])
+			if err != nil {
+				return fmt.Errorf("--address %s: not an IP address", a)
+			}
+			as = append(as, ip)
+		}
+		addrs, err = s.file.Claim(as)
+	} else {
+		addrs, err = s.file.Allocate()
+	}
+	if err != nil {
+		return err
+	}
+	priv, pub, psk, err := newKeys(env, !o.noPSK)
+	if err != nil {
+		return err
+	}
+	n := &peer.New{Name: pos[1], PublicKey: pub, PresharedKey: psk}
+	for _, a := range addrs {
+		n.AllowedIPs = append(n.AllowedIPs, netip.PrefixFrom(a.Addr(), a.Addr().BitLen()))
+	}
+	text, err := s.file.Add(n)
+	if err != nil {
+		return err
+	}
+	text = s.file.WithEndpoint(text, endpoint)
+	client := &peer.Client{PrivateKey: priv, Addresses: addrs, DNS: o.dns, ServerKey: serverKey, PresharedKey: psk,
+		Endpoint: endpoint, AllowedIPs: o.allowed, Keepalive: o.keepalive}
+	if len(client.DNS) == 0 {
+		client.DNS = s.file.DNS
+	}
+	if len(client.AllowedIPs) == 0 {
+		client.AllowedIPs = []string{"0.0.0.0/0", "::/0"}
+	}
+	return commitAdd(env, s, n, text, client, &o)
+}
 
 // serverPublicKey is the public key of the server config's private key.
 func serverPublicKey(s *server) (string, error) {
@@ -52,7 +140,7 @@ func newKeys(env *cli.Env, withPSK bool) (priv, pub, psk string, err error) {
 // and the running interface; a failure of a later step, printing the
 // client's config included, undoes the earlier ones, so a retry starts
 // from where the user was.
-func commitAdd(env *cli.Env, prog string, s *server, n *peer.New, text []byte, client *peer.Client, o *addFlags) (err error) {
+func commitAdd(env *cli.Env, s *server, n *peer.New, text []byte, client *peer.Client, o *addFlags) (err error) {
 	for _, a := range client.AllowedIPs {
 		if _, err := netip.ParsePrefix(a); err != nil {
 			return fmt.Errorf("--allowed-ips %s: not an IP network (such as 0.0.0.0/0 or 10.8.0.0/24)", a)
@@ -158,67 +246,4 @@ func livePeer(n *peer.New) *config.Config {
 		p.AllowedIPs = append(p.AllowedIPs, config.AllowedIP{Prefix: a})
 	}
 	return &config.Config{Peers: []config.Peer{p}}
-}
-
-func peerRemove(env *cli.Env, prog string, args []string) error {
-	pos, err := parseFlags(env, newFlagSet("peer remove"), peerHelp, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 2 {
-		return fmt.Errorf("peer remove needs INTERFACE and a peer's NAME or PUBLIC_KEY (see wg-quick peer --help)")
-	}
-	s, unlock, err := lockServer(env, pos[0])
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	c, _ := wgctl.Open()
-	defer c.Close()
-	dev := live(c, s.iface)
-	e, inFile := s.file.Find(pos[1])
-	key := pos[1]
-	if inFile {
-		key = e.PublicKey
-	}
-	k, kerr := config.PublicKey(key)
-	onLine := kerr == nil && dev != nil && hasPeer(dev, k)
-	if !inFile && !onLine {
-		return fmt.Errorf("no peer %s in %s or on the running %s", pos[1], s.path, s.iface)
-	}
-	if inFile {
-		if err := quick.WriteAtomic(s.path, s.file.Remove(e)); err != nil {
-			return err
-		}
-	}
-	if onLine {
-		if err := c.Configure(s.iface, &config.Config{Peers: []config.Peer{{PublicKey: k, HasPublicKey: true, Remove: true}}}); err != nil {
-			if inFile {
-				quick.WriteAtomic(s.path, s.file.Text)
-			}
-			return fmt.Errorf("remove the peer from the running %s: %w (the config file is unchanged)", s.iface, err)
-		}
-	}
-	fmt.Fprintf(env.Stderr, "[+] Removed peer %s from %s\n", pos[1], strings.Join(where(inFile, onLine, s), " and "))
-	return nil
-}
-
-func where(inFile, onLine bool, s *server) []string {
-	var w []string
-	if inFile {
-		w = append(w, filepath.Clean(s.path))
-	}
-	if onLine {
-		w = append(w, "the running "+s.iface)
-	}
-	return w
-}
-
-func hasPeer(d *config.Device, k config.Key) bool {
-	for _, p := range d.Peers {
-		if p.PublicKey == k {
-			return true
-		}
-	}
-	return false
 }
