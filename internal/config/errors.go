@@ -31,8 +31,8 @@ type Error struct {
 	// Unrecognized marks "Line unrecognized": an unknown key, a key of
 	// another section or without a value, or no key at all.
 	Unrecognized bool
-	Msg  string
-	Kind ErrorKind
+	Msg          string
+	Kind         ErrorKind
 }
 
 func (e *Error) Error() string {
