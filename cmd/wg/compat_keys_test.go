@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wgtools/wgtools/internal/netnstest"
 )
 
 const b64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -86,7 +88,7 @@ func TestCompatPubkey(t *testing.T) {
 
 // TestCompatGenkey feeds our generated keys to the reference `wg pubkey`.
 func TestCompatGenkey(t *testing.T) {
-	ours, ref := ourWG(t), referenceWG(t)
+	ours, ref := netnstest.Binary(t), referenceWG(t)
 	for _, sub := range []string{"genkey", "genpsk"} {
 		for i := 0; i < 50; i++ {
 			g := invocation{args: []string{sub}}.run(t, ours)
@@ -113,11 +115,11 @@ func TestCompatGenkey(t *testing.T) {
 // TestCompatWorldAccessible compares the warning for key output written to
 // files of various modes, and to a pipe.
 func TestCompatWorldAccessible(t *testing.T) {
-	ours, ref := ourWG(t), referenceWG(t)
+	ours, ref := netnstest.Binary(t), referenceWG(t)
 	dir := t.TempDir()
 	for _, mode := range []os.FileMode{0o600, 0o640, 0o644, 0o604, 0o602, 0o601, 0o666} {
 		for _, sub := range []string{"genkey", "genpsk"} {
-			var res [2]result
+			var res [2]netnstest.Result
 			for i, bin := range []string{ours, ref} {
 				name := filepath.Join(dir, fmt.Sprintf("%s-%o-%d", sub, mode, i))
 				f, err := os.OpenFile(name, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wgtools/wgtools/internal/netnstest"
 )
 
 // TestCompatSet runs `wg set nosuchdev ...` argument lists through both
@@ -79,18 +81,18 @@ func TestCompatSet(t *testing.T) {
 		env: []string{"WG_ENDPOINT_RESOLUTION_RETRIES=2"}})
 
 	hidden := "Key is not the correct length or format: `(hidden)'\n"
-	want := map[int]result{}
+	want := map[int]netnstest.Result{}
 	for i, n := range names {
 		switch {
 		case strings.HasSuffix(n, "-key noncanon"), strings.HasSuffix(n, "-key nul-inside"):
-			want[i] = result{Stderr: hidden, Code: 1}
+			want[i] = netnstest.Result{Stderr: hidden, Code: 1}
 		}
 	}
 	for _, c := range []string{"noncanon", "nul-inside"} {
 		add("private-key "+c, invocation{args: []string{"set", "nosuchdev", "private-key", c}})
-		want[len(ins)-1] = result{Stderr: hidden, Code: 1}
+		want[len(ins)-1] = netnstest.Result{Stderr: hidden, Code: 1}
 		add("preshared-key "+c, invocation{args: []string{"set", "nosuchdev", "peer", k, "preshared-key", c}})
-		want[len(ins)-1] = result{Stderr: hidden, Code: 1}
+		want[len(ins)-1] = netnstest.Result{Stderr: hidden, Code: 1}
 	}
 	compareAll(t, names, ins, want)
 	t.Logf("compared %d wg set cases", len(ins))

@@ -7,7 +7,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,13 +16,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/wgtools/wgtools/internal/netnstest"
 	"github.com/wgtools/wgtools/internal/testenv"
 )
-
-type result struct {
-	Stdout, Stderr string
-	Code           int
-}
 
 // invocation is one run of a wg binary.
 type invocation struct {
@@ -35,7 +30,7 @@ type invocation struct {
 	stdout *os.File
 }
 
-func (in invocation) run(t testing.TB, bin string) result {
+func (in invocation) run(t testing.TB, bin string) netnstest.Result {
 	t.Helper()
 	cmd := exec.Command(bin)
 	cmd.Args = append([]string{"wg"}, in.args...)
@@ -45,67 +40,7 @@ func (in invocation) run(t testing.TB, bin string) result {
 	if in.stdout != nil {
 		cmd.Stdout = in.stdout
 	}
-	return runResult(t, cmd)
-}
-
-// runResult runs cmd and returns what it printed and its exit code; a
-// failure to run at all fails the test.
-func runResult(t testing.TB, cmd *exec.Cmd) result {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	if cmd.Stdout == nil {
-		cmd.Stdout = &stdout
-	}
-	cmd.Stderr = &stderr
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("running %q: %v", cmd.Args, err)
-	}
-	return result{stdout.String(), stderr.String(), code}
-}
-
-var (
-	buildOnce sync.Once
-	ourBin    string
-	buildErr  error
-)
-
-// ourWG builds this command once per test binary.
-func ourWG(t testing.TB) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "wgtools-compat-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		ourBin = filepath.Join(dir, "wg")
-		out, err := exec.Command("go", "build", "-o", ourBin, ".").CombinedOutput()
-		if err != nil {
-			buildErr = errors.New(string(out))
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("building wg: %v", buildErr)
-	}
-	return ourBin
-}
-
-// ourBinDir is a directory holding our binary as wg and wg-quick, for a
-// PATH or for commands that name /usr/bin's.
-func ourBinDir(t *testing.T) string {
-	t.Helper()
-	bin := t.TempDir()
-	for _, n := range []string{"wg", "wg-quick"} {
-		if err := os.Symlink(ourWG(t), filepath.Join(bin, n)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return bin
+	return netnstest.Run(t, cmd)
 }
 
 // referenceWG finds the upstream wg. Under CI its absence is a failure:
@@ -125,12 +60,12 @@ func referenceWG(t testing.TB) string {
 
 // compareAll runs each invocation through both binaries, in parallel, and
 // reports every mismatch. want, when non-nil for an index, is our expected
-// result where we differ from the reference on purpose; the reference must
+// netnstest.Result where we differ from the reference on purpose; the reference must
 // then differ from it too, or the override is stale.
-func compareAll(t *testing.T, names []string, ins []invocation, want map[int]result) {
+func compareAll(t *testing.T, names []string, ins []invocation, want map[int]netnstest.Result) {
 	t.Helper()
-	ours, ref := ourWG(t), referenceWG(t)
-	type pair struct{ ours, ref result }
+	ours, ref := netnstest.Binary(t), referenceWG(t)
+	type pair struct{ ours, ref netnstest.Result }
 	got := make([]pair, len(ins))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 2*runtime.NumCPU())
@@ -146,10 +81,10 @@ func compareAll(t *testing.T, names []string, ins []invocation, want map[int]res
 	for i, g := range got {
 		if w, ok := want[i]; ok {
 			if diff := cmp.Diff(w, g.ours); diff != "" {
-				t.Errorf("%s: ours differs from the intended result (-want +got):\n%s", names[i], diff)
+				t.Errorf("%s: ours differs from the intended netnstest.Result (-want +got):\n%s", names[i], diff)
 			}
 			if g.ref == w {
-				t.Errorf("%s: override is stale: the reference now gives the same result", names[i])
+				t.Errorf("%s: override is stale: the reference now gives the same netnstest.Result", names[i])
 			}
 			continue
 		}
@@ -168,13 +103,13 @@ func TestCompatSetconf(t *testing.T) {
 	}
 	var names []string
 	var ins []invocation
-	want := map[int]result{}
+	want := map[int]netnstest.Result{}
 	for _, f := range files {
 		abs, _ := filepath.Abs(f)
 		override, err := os.ReadFile(strings.TrimSuffix(f, ".conf") + ".want")
 		for _, sub := range []string{"setconf", "addconf"} {
 			if err == nil {
-				want[len(ins)] = result{Stderr: string(override), Code: 1}
+				want[len(ins)] = netnstest.Result{Stderr: string(override), Code: 1}
 			}
 			names = append(names, sub+" "+filepath.Base(f))
 			ins = append(ins, invocation{args: []string{sub, "nosuchdev", abs}})
@@ -199,7 +134,7 @@ func TestCompatDispatch(t *testing.T) {
 		names[i] = strings.Join(c, " ")
 		ins[i] = invocation{args: c}
 	}
-	want := map[int]result{
+	want := map[int]netnstest.Result{
 		// 1.0.20250521 added [+|-] to the set usage line.
 		len(cases) - 2: {Stderr: setUsageLine, Code: 1},
 		len(cases) - 1: {Stderr: setUsageLine, Code: 1},
@@ -209,7 +144,7 @@ func TestCompatDispatch(t *testing.T) {
 
 // TestVersion checks our own banner (design §1), which replaces upstream's.
 func TestVersion(t *testing.T) {
-	bin := ourWG(t)
+	bin := netnstest.Binary(t)
 	for _, arg := range []string{"version", "-v", "--version"} {
 		r := invocation{args: []string{arg}}.run(t, bin)
 		if r.Code != 0 || r.Stderr != "" || !strings.HasPrefix(r.Stdout, "wgtools v") ||

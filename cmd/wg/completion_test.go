@@ -9,13 +9,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wgtools/wgtools/internal/netnstest"
 	"github.com/wgtools/wgtools/internal/testenv"
 )
 
 // bashComplete runs the bash completion script of prog in a real bash (in
 // namespace 0 of the pair) for the command line line, the cursor at its
 // end, and returns the candidates.
-func (p *pair) bashComplete(t *testing.T, bin, prog, line string) []string {
+func bashComplete(p *netnstest.Pair, t *testing.T, bin, prog, line string) []string {
 	t.Helper()
 	script, _ := filepath.Abs("../../completions/" + prog + ".bash")
 	body := `source /usr/share/bash-completion/bash_completion
@@ -27,7 +28,7 @@ COMP_LINE=$2
 COMP_POINT=${#COMP_LINE}
 "__start_$3" "$3" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}" 2>/dev/null
 printf '%s\n' "${COMPREPLY[@]}"`
-	cmd := exec.Command("ip", "netns", "exec", p.ns[0], "bash", "-c", body, "bash", script, line, prog)
+	cmd := exec.Command("ip", "netns", "exec", p.NS[0], "bash", "-c", body, "bash", script, line, prog)
 	cmd.Env = []string{"PATH=" + bin + ":/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}
 	out, err := cmd.Output()
 	if err != nil {
@@ -42,13 +43,13 @@ printf '%s\n' "${COMPREPLY[@]}"`
 // wg-quick's actions, config names and flags.
 func TestBashCompletion(t *testing.T) {
 	testenv.Require(t, testenv.Package("/usr/share/bash-completion/bash_completion", "bash-completion"))
-	p := newPair(t)
-	bin := ourBinDir(t)
+	p := netnstest.NewPair(t)
+	bin := netnstest.BinDir(t)
 	dev := "wgcomp0"
-	p.in(0, p.daemon, dev)
-	t.Cleanup(func() { exec.Command("ip", "-n", p.ns[0], "link", "del", dev).Run() })
-	_, peer := keypair(t)
-	p.in(0, ourWG(t), "set", dev, "peer", peer, "allowed-ips", "10.0.0.2/32")
+	p.In(0, p.Daemon, dev)
+	t.Cleanup(func() { exec.Command("ip", "-n", p.NS[0], "link", "del", dev).Run() })
+	_, peer := netnstest.Keypair(t)
+	p.In(0, netnstest.Binary(t), "set", dev, "peer", peer, "allowed-ips", "10.0.0.2/32")
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "office.conf"), nil, 0o600)
 	os.Mkdir(filepath.Join(dir, "sub"), 0o700)
@@ -79,7 +80,7 @@ func TestBashCompletion(t *testing.T) {
 		{"wg-quick", "wg-quick peer add wg0 phone --no", []string{"--no-psk"}, true},
 		{"wg-quick", "wg-quick qr --", []string{"--png", "--size", "--ascii"}, true},
 	} {
-		got := p.bashComplete(t, bin, c.prog, c.line)
+		got := bashComplete(p, t, bin, c.prog, c.line)
 		if c.exact && strings.Join(got, " ") != strings.Join(c.want, " ") {
 			t.Errorf("%q completes to %q, want %q", c.line, got, c.want)
 			continue
@@ -95,7 +96,7 @@ func TestBashCompletion(t *testing.T) {
 // TestCompleteProtocol checks the __complete answers that the zsh, fish and
 // PowerShell scripts read: candidates, then the directive.
 func TestCompleteProtocol(t *testing.T) {
-	wg := ourWG(t)
+	wg := netnstest.Binary(t)
 	for _, c := range []struct {
 		prog string
 		args []string
@@ -111,7 +112,7 @@ func TestCompleteProtocol(t *testing.T) {
 	} {
 		cmd := exec.Command(wg, c.args...)
 		cmd.Args[0] = c.prog
-		r := runResult(t, cmd)
+		r := netnstest.Run(t, cmd)
 		if r.Stdout != c.want || r.Code != 0 {
 			t.Errorf("%s %q = %+v, want %q", c.prog, c.args, r, c.want)
 		}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wgtools/wgtools/internal/netnstest"
 	"github.com/wgtools/wgtools/internal/testenv"
 )
 
@@ -27,30 +28,14 @@ type nsRig struct {
 
 var rigCount atomic.Int32
 
-// referenceDaemon is Debian's wireguard-go, named by path: testscript puts
-// this test binary on PATH as "wireguard-go" (for tunnel.Start).
-func referenceDaemon() string {
-	if p := os.Getenv("WG_REFERENCE_DAEMON"); p != "" {
-		return p
-	}
-	return "/usr/bin/wireguard-go"
-}
-
-// needNetns skips (under CI: fails) without what tests in namespaces of
-// their own need: root, ip, nsenter, unshare, /dev/net/tun.
-func needNetns(t *testing.T) {
-	t.Helper()
-	testenv.Require(t, testenv.Netns()...)
-}
-
 func newRig(t *testing.T) *nsRig {
 	t.Helper()
-	testenv.Require(t, append(testenv.Netns(), testenv.Package(referenceDaemon(), "wireguard-go"))...)
+	testenv.Require(t, append(testenv.Netns(), testenv.Package(netnstest.ReferenceDaemon(), "wireguard-go"))...)
 	r := &nsRig{t: t, netns: fmt.Sprintf("wgtc%d-%d", os.Getpid(), rigCount.Add(1))}
 	if out, err := exec.Command("ip", "netns", "add", r.netns).CombinedOutput(); err != nil {
 		t.Fatalf("ip netns add: %v %s", err, out)
 	}
-	t.Cleanup(func() { deleteNetns(r.netns) })
+	t.Cleanup(func() { netnstest.DeleteNetns(r.netns) })
 	r.holder = exec.Command("ip", "netns", "exec", r.netns, "unshare", "--mount", "--propagation", "private", "sh", "-c",
 		"mkdir -p /run/wireguard && mount -t tmpfs -o mode=0755 tmpfs /run/wireguard && echo ready && exec sleep 3600")
 	out, _ := r.holder.StdoutPipe()
@@ -62,7 +47,7 @@ func newRig(t *testing.T) *nsRig {
 		t.Fatalf("namespace holder: %q %v", line, err)
 	}
 	r.bins = map[string]string{}
-	for which, bin := range map[string]string{"ours": ourWG(t), "ref": referenceWG(t)} {
+	for which, bin := range map[string]string{"ours": netnstest.Binary(t), "ref": referenceWG(t)} {
 		dir := filepath.Join(t.TempDir(), which)
 		os.Mkdir(dir, 0o755)
 		if err := os.Symlink(bin, filepath.Join(dir, "wg")); err != nil {
@@ -89,12 +74,12 @@ func (r *nsRig) sh(script string) string {
 }
 
 // wg runs one wg invocation with the chosen binary ("ours" or "ref").
-func (r *nsRig) wg(which string, in invocation) result {
+func (r *nsRig) wg(which string, in invocation) netnstest.Result {
 	r.t.Helper()
 	args := append([]string{"env", "-i", "PATH=" + r.bins[which] + ":/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", "WG_COLOR_MODE=never"}, in.env...)
 	cmd := r.nsenter(append(append(args, "wg"), in.args...)...)
 	cmd.Stdin = bytes.NewReader(in.stdin)
-	return runResult(r.t, cmd)
+	return netnstest.Run(r.t, cmd)
 }
 
 // sockPath is the device's UAPI socket as seen from the test process.
@@ -105,7 +90,7 @@ func (r *nsRig) sockPath(dev string) string {
 // startDevice starts a Debian wireguard-go device and waits for its socket.
 func (r *nsRig) startDevice(dev string) {
 	r.t.Helper()
-	r.sh("LOG_LEVEL=silent " + referenceDaemon() + " " + dev)
+	r.sh("LOG_LEVEL=silent " + netnstest.ReferenceDaemon() + " " + dev)
 	for i := 0; i < 200; i++ {
 		if _, err := os.Stat(r.sockPath(dev)); err == nil {
 			return

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/wgtools/wgtools/internal/netnstest"
 )
 
 // setSeq is a sequence of wg invocations run on a device that starts from
@@ -17,10 +18,10 @@ type setSeq struct {
 	steps [][]string
 	// mask hides the listen port in the compared state (a random port).
 	mask bool
-	// want, when set, is our intended result where Debian's 1.0.20210914
+	// want, when set, is our intended netnstest.Result where Debian's 1.0.20210914
 	// differs from 1.0.20260223 or where we improve on it; equiv are the
 	// reference invocations that produce the state we must leave.
-	want  []result
+	want  []netnstest.Result
 	equiv [][]string
 }
 
@@ -84,7 +85,7 @@ func setSequences(t *testing.T, dir string) []setSeq {
 		{name: "missing key file", steps: [][]string{s("private-key", "/nonexistent")}},
 		{name: "parse error applies nothing", steps: [][]string{s("listen-port", "53009", "peer", p1, "endpoint", "1.2.3.4")}},
 		// 1.0.20250521 added [+|-] to the usage line.
-		{name: "usage", steps: [][]string{a("set", "wgt0"), a("set")}, want: []result{
+		{name: "usage", steps: [][]string{a("set", "wgt0"), a("set")}, want: []netnstest.Result{
 			{Stderr: setUsageLine, Code: 1}, {Stderr: setUsageLine, Code: 1}}},
 		{name: "missing device", steps: [][]string{a("set", "nosuch0", "listen-port", "1"), a("set", "nosuch0-but-very-long", "fwmark", "1")}},
 		{name: "slash in name", steps: [][]string{a("set", "a/b", "listen-port", "1"), a("show", "a/b"), a("showconf", "a/b")}},
@@ -92,14 +93,14 @@ func setSequences(t *testing.T, dir string) []setSeq {
 		// 1.0.20260223: syncconf clears a PSK and a keepalive the file no longer
 		// sets; the endpoint stays; peers not in the file go.
 		{name: "syncconf clears psk and keepalive", steps: [][]string{a("syncconf", "wgt0", syncFile)},
-			want: []result{{}}, equiv: [][]string{s("peer", p2, "remove", "peer", p1, "preshared-key", "/dev/null", "persistent-keepalive", "0", "allowed-ips", "10.1.0.0/16")}},
+			want: []netnstest.Result{{}}, equiv: [][]string{s("peer", p2, "remove", "peer", p1, "preshared-key", "/dev/null", "persistent-keepalive", "0", "allowed-ips", "10.1.0.0/16")}},
 		// +ip adds without replacing; Debian's wg predates it.
 		{name: "plus prefix", steps: [][]string{s("peer", p1, "allowed-ips", "+10.3.0.0/16")},
-			want: []result{{}}, equiv: [][]string{s("peer", p1, "allowed-ips", "10.1.0.0/16,10.3.0.0/16")}},
+			want: []netnstest.Result{{}}, equiv: [][]string{s("peer", p1, "allowed-ips", "10.1.0.0/16,10.3.0.0/16")}},
 		// -ip needs wireguard-go from May 2025; Debian's answers EINVAL after
 		// applying the lines before it. We ask first and change nothing.
 		{name: "minus prefix on an old daemon", steps: [][]string{s("peer", p1, "endpoint", "192.0.2.5:5", "allowed-ips", "-10.1.0.0/16")},
-			want: []result{{Stderr: "Unable to modify interface: Invalid argument\n", Code: 1}}},
+			want: []netnstest.Result{{Stderr: "Unable to modify interface: Invalid argument\n", Code: 1}}},
 	}
 	return seqs
 }
@@ -118,11 +119,11 @@ func TestNetnsSet(t *testing.T) {
 	if len(seqs) < 40 {
 		t.Fatalf("only %d sequences", len(seqs))
 	}
-	run := func(seq setSeq, which string, steps [][]string) ([]result, string) {
+	run := func(seq setSeq, which string, steps [][]string) ([]netnstest.Result, string) {
 		r.startDevice("wgt0")
 		defer r.delDevice("wgt0")
 		r.wg("ref", invocation{args: []string{"setconf", "wgt0", basePath}})
-		var out []result
+		var out []netnstest.Result
 		for _, st := range steps {
 			in := invocation{args: st}
 			res := r.wg(which, in)
@@ -195,7 +196,7 @@ func TestNetnsStaleSocket(t *testing.T) {
 			t.Fatalf("no stale socket: %v", err)
 		}
 		res := r.wg(which, invocation{args: []string{"show", "wgs"}})
-		want := result{Stderr: "Unable to access interface: Protocol not supported\n", Code: 1}
+		want := netnstest.Result{Stderr: "Unable to access interface: Protocol not supported\n", Code: 1}
 		if res != want {
 			t.Errorf("%s: %+v, want %+v", which, res, want)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/wgtools/wgtools/internal/netnstest"
 )
 
 // testKey derives a deterministic key from a label.
@@ -68,7 +69,7 @@ func deviceConfigs(t *testing.T) map[string]string {
 
 // ownPub asks our wg for the public key of priv.
 func ownPub(t *testing.T, priv string) string {
-	r := invocation{args: []string{"pubkey"}, stdin: []byte(priv + "\n")}.run(t, ourWG(t))
+	r := invocation{args: []string{"pubkey"}, stdin: []byte(priv + "\n")}.run(t, netnstest.Binary(t))
 	return strings.TrimSpace(r.Stdout)
 }
 
@@ -93,7 +94,7 @@ func showForms() [][]string {
 
 // normalize makes outputs comparable despite wireguard-go's random peer
 // order.
-func normalize(args []string, r result) result {
+func normalize(args []string, r netnstest.Result) netnstest.Result {
 	pretty := len(args) <= 2 && (args[0] == "showconf" || len(args) < 2 || args[1] != "interfaces")
 	if pretty {
 		r.Stdout = normBlocks(r.Stdout)
@@ -184,7 +185,7 @@ func TestNetnsConf(t *testing.T) {
 
 // checkJSON validates `wg show all json` from a real device against the
 // documented schema and checks it has the device's peers.
-func checkJSON(t *testing.T, name string, res result, endpoints string) {
+func checkJSON(t *testing.T, name string, res netnstest.Result, endpoints string) {
 	t.Helper()
 	f, err := os.Open("../../docs/show-json.schema.json")
 	if err != nil {

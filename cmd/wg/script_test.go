@@ -3,38 +3,29 @@ package main
 import (
 	"flag"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/wgtools/wgtools/internal/app"
-	"github.com/wgtools/wgtools/internal/quickcmd"
+	"github.com/wgtools/wgtools/internal/netnstest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/script")
 
 func TestMain(m *testing.M) {
-	testscript.Main(removeBuilds{m}, map[string]func(){
+	testscript.Main(cleanup{m}, map[string]func(){
 		"wg": func() { os.Exit(app.Main(os.Args, "wg")) },
-		"wg-quick": func() {
-			if dir := os.Getenv("WGTOOLS_TEST_STATE_ROOT"); dir != "" {
-				quickcmd.TestOnlyStateRoot(dir)
-			}
-			os.Exit(app.Main(os.Args, "wg-quick"))
-		},
 		// tunnel.Start re-executes this binary under that name.
 		"wireguard-go": func() { os.Exit(app.Main(os.Args, "wireguard-go")) },
 	})
 }
 
-// removeBuilds runs the tests, then removes the binary ourWG built.
-type removeBuilds struct{ m *testing.M }
+// cleanup runs the tests, then removes the binary netnstest built.
+type cleanup struct{ m *testing.M }
 
-func (r removeBuilds) Run() int {
-	code := r.m.Run()
-	if ourBin != "" {
-		os.RemoveAll(filepath.Dir(ourBin))
-	}
+func (c cleanup) Run() int {
+	code := c.m.Run()
+	netnstest.Cleanup()
 	return code
 }
 
@@ -45,8 +36,6 @@ func TestScript(t *testing.T) {
 		UpdateScripts: *update,
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("LC_ALL", "C")
-			// wg-quick's locks and state in the script's work directory.
-			e.Setenv("WGTOOLS_TEST_STATE_ROOT", filepath.Join(e.WorkDir, ".run-wgtools"))
 			return nil
 		},
 	})

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/wgtools/wgtools/internal/config"
+	"github.com/wgtools/wgtools/internal/netnstest"
 	"github.com/wgtools/wgtools/internal/tunnel"
 	"github.com/wgtools/wgtools/internal/wgctl"
 	"golang.org/x/sys/unix"
@@ -28,7 +29,7 @@ func inNetns(t *testing.T, fn func()) {
 	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
 		t.Fatalf("ip netns add: %v %s", err, out)
 	}
-	defer deleteNetns(ns)
+	defer netnstest.DeleteNetns(ns)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -60,7 +61,7 @@ func openFDs(t *testing.T) int {
 // wg-quick uses leave no process, socket, interface or file descriptor; a
 // daemon killed with SIGKILL is replaced cleanly by the next start.
 func TestTunnelLifecycle(t *testing.T) {
-	needNetns(t)
+	netnstest.NeedNetns(t)
 	const name = "wglc0"
 	inNetns(t, func() {
 		c, _ := wgctl.Open()
@@ -99,7 +100,7 @@ func TestTunnelLifecycle(t *testing.T) {
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
-		if pids := daemonPIDs(name); pids != "" {
+		if pids := netnstest.DaemonPIDs(name); pids != "" {
 			t.Errorf("daemons left: %s", pids)
 		}
 		if after := openFDs(t); after > before {
@@ -111,12 +112,12 @@ func TestTunnelLifecycle(t *testing.T) {
 			t.Fatal(err)
 		}
 		var pid int
-		fmt.Sscan(daemonPIDs(name), &pid)
+		fmt.Sscan(netnstest.DaemonPIDs(name), &pid)
 		if pid == 0 {
 			t.Fatal("no daemon found")
 		}
 		syscall.Kill(pid, syscall.SIGKILL)
-		for i := 0; i < 100 && daemonPIDs(name) != ""; i++ {
+		for i := 0; i < 100 && netnstest.DaemonPIDs(name) != ""; i++ {
 			time.Sleep(10 * time.Millisecond)
 		}
 		for i := 0; i < 100; i++ {
@@ -145,10 +146,10 @@ func TestTunnelLifecycle(t *testing.T) {
 // second; a second start for a name in use fails clearly and changes
 // nothing.
 func TestTunnelSignalsAndErrors(t *testing.T) {
-	p := newPair(t)
+	p := netnstest.NewPair(t)
 	gone := func(name string) bool {
 		_, err := os.Stat(wgctl.SocketPath(name))
-		return err != nil && !strings.Contains(p.sh(0, "ip link show "+name+" 2>&1 || true"), "mtu")
+		return err != nil && !strings.Contains(p.Sh(0, "ip link show "+name+" 2>&1 || true"), "mtu")
 	}
 	waitFor := func(what string, cond func() bool) {
 		t.Helper()
@@ -161,7 +162,7 @@ func TestTunnelSignalsAndErrors(t *testing.T) {
 		t.Fatalf("%s within 1s", what)
 	}
 
-	fg := exec.Command("ip", "netns", "exec", p.ns[0], p.daemon, "-f", "wgfg0")
+	fg := exec.Command("ip", "netns", "exec", p.NS[0], p.Daemon, "-f", "wgfg0")
 	fg.Env = append(os.Environ(), "LOG_LEVEL=silent")
 	if err := fg.Start(); err != nil {
 		t.Fatal(err)
@@ -171,14 +172,14 @@ func TestTunnelSignalsAndErrors(t *testing.T) {
 	waitFor("foreground daemon gone after SIGINT", func() bool { return gone("wgfg0") })
 	fg.Wait()
 
-	p.in(0, p.daemon, "wgbg0")
+	p.In(0, p.Daemon, "wgbg0")
 	var pid int
-	fmt.Sscan(daemonPIDs("wgbg0"), &pid)
+	fmt.Sscan(netnstest.DaemonPIDs("wgbg0"), &pid)
 	if pid == 0 {
 		t.Fatal("no detached daemon")
 	}
 	// A second start for the same name fails clearly; the first keeps going.
-	out, err := exec.Command("ip", "netns", "exec", p.ns[0], p.daemon, "wgbg0").CombinedOutput()
+	out, err := exec.Command("ip", "netns", "exec", p.NS[0], p.Daemon, "wgbg0").CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "in use") {
 		t.Errorf("second start: %v %s", err, out)
 	}

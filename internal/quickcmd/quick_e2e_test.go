@@ -1,11 +1,10 @@
 //go:build linux
 
-package main
+package quickcmd_test
 
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -13,47 +12,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/wgtools/wgtools/internal/netnstest"
 	"github.com/wgtools/wgtools/internal/testenv"
 )
-
-// quickUp runs a wg-quick (ours or Debian's) in namespace i of the pair.
-func (p *pair) quick(i int, bin string, env []string, args ...string) result {
-	p.t.Helper()
-	cmd := exec.Command("ip", append([]string{"netns", "exec", p.ns[i], bin}, args...)...)
-	cmd.Env = append([]string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}, env...)
-	return runResult(p.t, cmd)
-}
-
-// needHostState is what hostState reads with: without nft the firewall
-// part would read as empty both times. Tests call it before they start.
-var needHostState = testenv.Command("nft", "nftables")
-
-// hostState is what `up` changes, as ip(8), nft(8), /proc/sys and our wg
-// (whose showconf the differential tests hold to Debian's) report it.
-func (p *pair) hostState(i int, dev string) string {
-	p.t.Helper()
-	testenv.Require(p.t, needHostState) // met: the test asked before it began
-	out, _ := exec.Command("ip", "netns", "exec", p.ns[i], "sh", "-c",
-		"ip -o link show dev "+dev+" 2>&1 | sed 's/^[0-9]*: //; s/ qdisc.*//'; ip -o addr show dev "+dev+" 2>&1 | sed 's/^[0-9]*: //; s/valid_lft.*//'; "+
-			"ip -4 route show table all 2>&1 | grep -v 'dev va\\|dev lo\\|^local\\|^broadcast\\|^multicast'; ip -6 route show table all 2>&1 | grep "+dev+"; ip rule; ip -6 rule; "+
-			"echo nft:; nft list ruleset; echo src_valid_mark=$(cat /proc/sys/net/ipv4/conf/all/src_valid_mark); "+ourWG(p.t)+" showconf "+dev+" 2>&1").CombinedOutput()
-	return sortPeers(string(out))
-}
-
-// sortPeers orders the [Peer] sections at the end of s: userspace daemons
-// list peers in map order.
-func sortPeers(s string) string {
-	i := strings.Index(s, "\n[Peer]\n")
-	if i < 0 {
-		return s
-	}
-	blocks := strings.Split(s[i+1:], "[Peer]\n")[1:]
-	for j := range blocks {
-		blocks[j] = strings.TrimRight(blocks[j], "\n")
-	}
-	sort.Strings(blocks)
-	return s[:i+1] + "[Peer]\n" + strings.Join(blocks, "\n\n[Peer]\n") + "\n"
-}
 
 // quickConfigs are the differential configs: [Interface] lines, then the
 // peers' lines. PEER1, PEER2 are replaced by public keys.
@@ -79,13 +40,13 @@ var quickConfigs = map[string]string{
 // link, addresses, routes in all tables, rules, nftables, src_valid_mark
 // and wg showconf.
 func TestQuickUpDownCompat(t *testing.T) {
-	testenv.Require(t, needHostState)
-	needQuickReference(t)
-	p := newPair(t)
-	p.underlay()
-	ka, _ := keypair(t)
-	_, pb := keypair(t)
-	_, pc := keypair(t)
+	testenv.Require(t, netnstest.NeedHostState)
+	netnstest.NeedQuickReference(t)
+	p := netnstest.NewPair(t)
+	p.Underlay()
+	ka, _ := netnstest.Keypair(t)
+	_, pb := netnstest.Keypair(t)
+	_, pc := netnstest.Keypair(t)
 	dir := t.TempDir()
 	os.Chmod(dir, 0o700)
 	linkLocal := regexp.MustCompile(`(?m)^.*fe80::.*\n`)
@@ -95,15 +56,15 @@ func TestQuickUpDownCompat(t *testing.T) {
 		path := filepath.Join(dir, "wgqc0.conf")
 		os.WriteFile(path, []byte(text), 0o600)
 		var got [2]string
-		for i, w := range p.quickTools() {
+		for i, w := range quickTools(p) {
 			// Neither puts src_valid_mark back; start each run from 0.
-			p.sysctl(0, "net.ipv4.conf.all.src_valid_mark", "0")
-			before := p.hostState(0, "wgqc0")
-			up := p.quick(0, w.bin, w.env, "up", path)
-			upState := p.hostState(0, "wgqc0")
-			down := p.quick(0, w.bin, w.env, "down", path)
-			p.sysctl(0, "net.ipv4.conf.all.src_valid_mark", "0")
-			after := p.hostState(0, "wgqc0")
+			p.Sysctl(0, "net.ipv4.conf.all.src_valid_mark", "0")
+			before := p.HostState(0, "wgqc0")
+			up := p.Quick(0, w.bin, w.env, "up", path)
+			upState := p.HostState(0, "wgqc0")
+			down := p.Quick(0, w.bin, w.env, "down", path)
+			p.Sysctl(0, "net.ipv4.conf.all.src_valid_mark", "0")
+			after := p.HostState(0, "wgqc0")
 			if before != after {
 				t.Errorf("%s: %s down left state:\n%s\nwas:\n%s", name, w.bin, after, before)
 			}
@@ -129,10 +90,10 @@ type quickTool struct {
 	debian bool
 }
 
-func (p *pair) quickTools() []quickTool {
+func quickTools(p *netnstest.Pair) []quickTool {
 	return []quickTool{
-		{"wg-quick", []string{"WG_QUICK_USERSPACE_IMPLEMENTATION=" + referenceDaemon()}, true},
-		{p.ourQuick(), nil, false},
+		{"wg-quick", []string{"WG_QUICK_USERSPACE_IMPLEMENTATION=" + netnstest.ReferenceDaemon()}, true},
+		{p.OurQuick(), nil, false},
 	}
 }
 
@@ -170,15 +131,6 @@ func comparableUp(log, dev string, debian bool) string {
 	return log
 }
 
-// underlay gives the pair IPv6 on the veth and default routes both ways.
-func (p *pair) underlay() {
-	for i, dev := range []string{"va", "vb"} {
-		p.in(i, "ip", "addr", "add", fmt.Sprintf("fd99::%d/64", i+1), "dev", dev, "nodad")
-		p.in(i, "ip", "route", "add", "default", "via", fmt.Sprintf("192.168.241.%d", 2-i))
-		p.in(i, "ip", "-6", "route", "add", "default", "via", fmt.Sprintf("fd99::%d", 2-i))
-	}
-}
-
 func sortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -191,10 +143,10 @@ func sortedKeys(m map[string]string) []string {
 // TestQuickBadInput: configs that cannot work fail before any change, with
 // the file and line where there is one.
 func TestQuickBadInput(t *testing.T) {
-	testenv.Require(t, needHostState)
-	p := newPair(t)
-	ka, _ := keypair(t)
-	_, pb := keypair(t)
+	testenv.Require(t, netnstest.NeedHostState)
+	p := netnstest.NewPair(t)
+	ka, _ := netnstest.Keypair(t)
+	_, pb := netnstest.Keypair(t)
 	dir := t.TempDir()
 	for name, c := range map[string]struct{ extra, want string }{
 		"badline":  {"Bogus = 1\nAllowedIPs = 10.9.0.0/16", ":4: Line unrecognized: `Bogus=1'\n  hint: unknown key Bogus"},
@@ -210,25 +162,16 @@ func TestQuickBadInput(t *testing.T) {
 		iface, rest, _ := strings.Cut(c.extra, "AllowedIPs")
 		path := filepath.Join(dir, "wgqr0.conf")
 		os.WriteFile(path, []byte("[Interface]\nPrivateKey = "+ka+"\nAddress = 10.0.0.1/24\n"+iface+"[Peer]\nPublicKey = "+pb+"\nAllowedIPs"+rest+"\n"), 0o600)
-		before := p.hostState(0, "wgqr0")
-		r := p.quick(0, p.ourQuick(), nil, "up", path)
+		before := p.HostState(0, "wgqr0")
+		r := p.Quick(0, p.OurQuick(), nil, "up", path)
 		if r.Code != 1 || !strings.HasPrefix(r.Stderr, "wg-quick: "+path) || !strings.Contains(r.Stderr, c.want) || len(r.Stderr) > 1000 {
 			t.Errorf("%s: %+v, want %q", name, r, c.want)
 		}
 		if strings.Contains(r.Stderr, "[#]") {
 			t.Errorf("%s: refused only after changing something:\n%s", name, r.Stderr)
 		}
-		if after := p.hostState(0, "wgqr0"); after != before {
+		if after := p.HostState(0, "wgqr0"); after != before {
 			t.Errorf("%s changed the host:\n%s", name, after)
 		}
 	}
-}
-
-// ourQuick is our binary linked as wg-quick.
-func (p *pair) ourQuick() string {
-	path := filepath.Join(filepath.Dir(p.daemon), "wg-quick")
-	if _, err := os.Lstat(path); err != nil {
-		os.Symlink(ourWG(p.t), path)
-	}
-	return path
 }

@@ -1,6 +1,6 @@
 //go:build linux
 
-package main
+package quickcmd_test
 
 import (
 	"fmt"
@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/wgtools/wgtools/internal/netnstest"
 	"github.com/wgtools/wgtools/internal/testenv"
 )
 
@@ -23,8 +24,8 @@ type hub struct {
 
 func newHub(t *testing.T, clients int) *hub {
 	t.Helper()
-	needNetns(t)
-	id := fmt.Sprintf("%d-%d", os.Getpid()%100000, rigCount.Add(1))
+	netnstest.NeedNetns(t)
+	id := netnstest.UniqueID()
 	h := &hub{t: t, server: "wgh-s-" + id}
 	run := func(args ...string) {
 		t.Helper()
@@ -33,7 +34,7 @@ func newHub(t *testing.T, clients int) *hub {
 		}
 	}
 	run("ip", "netns", "add", h.server)
-	t.Cleanup(func() { deleteNetns(h.server) })
+	t.Cleanup(func() { netnstest.DeleteNetns(h.server) })
 	run("ip", "-n", h.server, "link", "add", "br0", "type", "bridge")
 	run("ip", "-n", h.server, "addr", "add", "192.168.100.1/24", "dev", "br0")
 	run("ip", "-n", h.server, "link", "set", "br0", "up")
@@ -42,7 +43,7 @@ func newHub(t *testing.T, clients int) *hub {
 		ns := fmt.Sprintf("wgh-c%d-%s", i+1, id)
 		h.client = append(h.client, ns)
 		run("ip", "netns", "add", ns)
-		t.Cleanup(func() { deleteNetns(ns) })
+		t.Cleanup(func() { netnstest.DeleteNetns(ns) })
 		port := fmt.Sprintf("p%d", i+1)
 		run("ip", "link", "add", port, "netns", h.server, "type", "veth", "peer", "name", "up0", "netns", ns)
 		run("ip", "-n", h.server, "link", "set", port, "master", "br0", "up")
@@ -54,12 +55,12 @@ func newHub(t *testing.T, clients int) *hub {
 	return h
 }
 
-// in runs a command in a namespace and returns its result.
-func (h *hub) in(ns string, args ...string) result {
+// in runs a command in a namespace and returns its netnstest.Result.
+func (h *hub) in(ns string, args ...string) netnstest.Result {
 	h.t.Helper()
 	cmd := exec.Command("ip", append([]string{"netns", "exec", ns}, args...)...)
 	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}
-	return runResult(h.t, cmd)
+	return netnstest.Run(h.t, cmd)
 }
 
 const hubServer = `# The office hub. Comments and spacing here must survive peer add/remove.
@@ -79,13 +80,13 @@ AllowedIPs = 10.8.0.2/32
 // server; a fourth add while they ping loses no packet; peer remove cuts
 // one client off; the server's file keeps every line it had.
 func TestPeerProvisioning(t *testing.T) {
-	testenv.Require(t, needPing)
+	testenv.Require(t, netnstest.NeedPing)
 	h := newHub(t, 4)
 	wgq := filepath.Join(t.TempDir(), "wg-quick")
-	os.Symlink(ourWG(t), wgq)
+	os.Symlink(netnstest.Binary(t), wgq)
 	dir := t.TempDir()
-	ks, _ := keypair(t)
-	_, kh := keypair(t)
+	ks, _ := netnstest.Keypair(t)
+	_, kh := netnstest.Keypair(t)
 	orig := fmt.Sprintf(hubServer, ks, kh)
 	srv := filepath.Join(dir, "wghub0.conf")
 	os.WriteFile(srv, []byte(orig), 0o600)
@@ -123,7 +124,7 @@ func TestPeerProvisioning(t *testing.T) {
 	}
 	// A fourth peer while the three send 100 pings each, 30 ms apart.
 	var wg sync.WaitGroup
-	pings := make([]result, 3)
+	pings := make([]netnstest.Result, 3)
 	for i := 0; i < 3; i++ {
 		wg.Add(1)
 		go func() {
@@ -196,17 +197,17 @@ func subsequence(a, b []string) bool {
 func TestPeerAddReadOnly(t *testing.T) {
 	testenv.Require(t, testenv.Root(), testenv.Command("unshare", "util-linux"))
 	dir := t.TempDir()
-	ks, _ := keypair(t)
+	ks, _ := netnstest.Keypair(t)
 	srv := filepath.Join(dir, "wgro0.conf")
 	text := "[Interface]\nAddress = 10.8.0.1/24\nPrivateKey = " + ks + "\n"
 	os.WriteFile(srv, []byte(text), 0o600)
 	out := filepath.Join(t.TempDir(), "c.conf")
 	// Our binary as wg-quick: argv[0] decides the personality.
 	link := filepath.Join(t.TempDir(), "wg-quick")
-	os.Symlink(ourWG(t), link)
+	os.Symlink(netnstest.Binary(t), link)
 	cmd := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c",
 		`mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && exec "$2" peer add "$3" c --endpoint h:1 --out "$4"`, "sh", dir, link, srv, out)
-	r := runResult(t, cmd)
+	r := netnstest.Run(t, cmd)
 	if r.Code != 1 || !strings.Contains(r.Stderr, "Could not write configuration file") || !strings.Contains(r.Stderr, "read-only file system") {
 		t.Errorf("peer add on a read-only file system: %+v", r)
 	}
@@ -223,21 +224,21 @@ func TestPeerAddReadOnly(t *testing.T) {
 // done (the server file as it was, no new peer on the interface, no client
 // file), so that a retry works.
 func TestPeerAddFullDisk(t *testing.T) {
-	p := newPair(t)
-	ks, _ := keypair(t)
+	p := netnstest.NewPair(t)
+	ks, _ := netnstest.Keypair(t)
 	srv := filepath.Join(t.TempDir(), "wgfd0.conf")
 	text := "[Interface]\nAddress = 10.8.0.1/24\nPrivateKey = " + ks + "\n"
 	os.WriteFile(srv, []byte(text), 0o600)
-	p.in(0, p.daemon, "wgfd0")
-	t.Cleanup(func() { exec.Command("ip", "-n", p.ns[0], "link", "del", "wgfd0").Run() })
+	p.In(0, p.Daemon, "wgfd0")
+	t.Cleanup(func() { exec.Command("ip", "-n", p.NS[0], "link", "del", "wgfd0").Run() })
 	keyFile := filepath.Join(t.TempDir(), "key")
 	os.WriteFile(keyFile, []byte(ks+"\n"), 0o600)
-	p.in(0, ourWG(t), "set", "wgfd0", "private-key", keyFile)
+	p.In(0, netnstest.Binary(t), "set", "wgfd0", "private-key", keyFile)
 	link := filepath.Join(t.TempDir(), "wg-quick")
-	os.Symlink(ourWG(t), link)
+	os.Symlink(netnstest.Binary(t), link)
 	full := t.TempDir()
 	// A one-page tmpfs, filled, in a mount namespace of the command's own.
-	r := runResult(t, exec.Command("ip", "netns", "exec", p.ns[0], "unshare", "-m", "--propagation", "private", "sh", "-c",
+	r := netnstest.Run(t, exec.Command("ip", "netns", "exec", p.NS[0], "unshare", "-m", "--propagation", "private", "sh", "-c",
 		`mount -t tmpfs -o size=4k tmpfs "$1" && head -c 4096 /dev/zero >"$1/fill"; "$2" peer add "$3" carol --endpoint h:1 --out "$1/carol.conf"; rc=$?; ls "$1"; exit $rc`,
 		"sh", full, link, srv))
 	if r.Code != 1 || !strings.Contains(r.Stderr, "peer carol not added: write "+full+"/carol.conf: ") || !strings.Contains(r.Stderr, "no space left on device") {
@@ -249,19 +250,19 @@ func TestPeerAddFullDisk(t *testing.T) {
 	if got, _ := os.ReadFile(srv); string(got) != text {
 		t.Errorf("server file changed:\n%s", got)
 	}
-	if got := p.in(0, ourWG(t), "show", "wgfd0", "peers"); got != "" {
+	if got := p.In(0, netnstest.Binary(t), "show", "wgfd0", "peers"); got != "" {
 		t.Errorf("the running interface has peers %q, want none", got)
 	}
 	// The client's config printed to a full standard output: the peer
 	// that was already added to the file and the interface is taken off.
-	r = runResult(t, exec.Command("ip", "netns", "exec", p.ns[0], "sh", "-c", `"$1" peer add "$2" dave --endpoint h:1 >/dev/full`, "sh", link, srv))
+	r = netnstest.Run(t, exec.Command("ip", "netns", "exec", p.NS[0], "sh", "-c", `"$1" peer add "$2" dave --endpoint h:1 >/dev/full`, "sh", link, srv))
 	if r.Code != 1 || !strings.Contains(r.Stderr, "print the client config: ") || !strings.Contains(r.Stderr, "(so peer dave was taken out again)") {
 		t.Errorf("peer add printing to /dev/full: %+v", r)
 	}
 	if got, _ := os.ReadFile(srv); string(got) != text {
 		t.Errorf("server file changed:\n%s", got)
 	}
-	if got := p.in(0, ourWG(t), "show", "wgfd0", "peers"); got != "" {
+	if got := p.In(0, netnstest.Binary(t), "show", "wgfd0", "peers"); got != "" {
 		t.Errorf("the running interface has peers %q, want none", got)
 	}
 }
@@ -272,19 +273,19 @@ func TestPeerAddFullDisk(t *testing.T) {
 func TestPeerAddConcurrent(t *testing.T) {
 	testenv.Require(t, testenv.Root()) // the interface lock is in /run/wgtools
 	dir := t.TempDir()
-	ks, _ := keypair(t)
+	ks, _ := netnstest.Keypair(t)
 	srv := filepath.Join(dir, "wgcc0.conf")
 	os.WriteFile(srv, []byte("[Interface]\nAddress = 10.8.0.1/24\nPrivateKey = "+ks+"\n"), 0o600)
 	link := filepath.Join(t.TempDir(), "wg-quick")
-	os.Symlink(ourWG(t), link)
+	os.Symlink(netnstest.Binary(t), link)
 	var wg sync.WaitGroup
-	results := make([]result, 5)
+	results := make([]netnstest.Result, 5)
 	for i := range results {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			cmd := exec.Command(link, "peer", "add", srv, fmt.Sprintf("c%d", i), "--endpoint", "h:1", "--out", filepath.Join(dir, fmt.Sprintf("c%d.conf", i)))
-			results[i] = runResult(t, cmd)
+			results[i] = netnstest.Run(t, cmd)
 		}()
 	}
 	wg.Wait()

@@ -1,6 +1,6 @@
 //go:build linux
 
-package main
+package quickcmd_test
 
 import (
 	"os"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wgtools/wgtools/internal/netnstest"
 	"github.com/wgtools/wgtools/internal/testenv"
 )
 
@@ -33,7 +34,7 @@ func readUnits(t *testing.T) map[string]string {
 func TestSystemdUnitsVerify(t *testing.T) {
 	testenv.Require(t, testenv.Command("systemd-analyze", "systemd"))
 	units := readUnits(t)
-	bin := ourBinDir(t)
+	bin := netnstest.BinDir(t)
 	dir := t.TempDir()
 	for f, text := range units {
 		text = strings.ReplaceAll(text, "/usr/bin/", bin+"/")
@@ -86,10 +87,10 @@ func TestSystemdUnitsRun(t *testing.T) {
 	units := readUnits(t)
 	// Run ExecStart, ExecReload and ExecStop as systemd would, with our
 	// binaries in place of /usr/bin's.
-	p := newPair(t)
-	bin := ourBinDir(t)
-	conf := p.quickConf("wgunit0", "Address = 10.0.0.1/24\n", "AllowedIPs = 10.9.0.0/16\n")
-	exec1 := func(key string) result {
+	p := netnstest.NewPair(t)
+	bin := netnstest.BinDir(t)
+	conf := p.QuickConf("wgunit0", "Address = 10.0.0.1/24\n", "AllowedIPs = 10.9.0.0/16\n")
+	exec1 := func(key string) netnstest.Result {
 		m := regexp.MustCompile(`(?m)^` + key + `=(.*)$`).FindStringSubmatch(units["wg-quick@.service"])
 		line := strings.NewReplacer("%i", conf, "/usr/bin/", bin+"/").Replace(m[1])
 		line = strings.Replace(line, "syncconf "+conf, "syncconf wgunit0", 1)
@@ -99,21 +100,21 @@ func TestSystemdUnitsRun(t *testing.T) {
 		} else {
 			args = strings.Fields(line)
 		}
-		cmd := exec.Command("ip", append([]string{"netns", "exec", p.ns[0]}, args...)...)
+		cmd := exec.Command("ip", append([]string{"netns", "exec", p.NS[0]}, args...)...)
 		cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "WG_ENDPOINT_RESOLUTION_RETRIES=infinity"}
-		return runResult(t, cmd)
+		return netnstest.Run(t, cmd)
 	}
 	if r := exec1("ExecStart"); r.Code != 0 {
 		t.Fatalf("ExecStart: %+v", r)
 	}
-	_, extra := keypair(t)
+	_, extra := netnstest.Keypair(t)
 	f, _ := os.OpenFile(conf, os.O_APPEND|os.O_WRONLY, 0)
 	f.WriteString("[Peer]\nPublicKey = " + extra + "\nAllowedIPs = 10.10.0.0/16\n")
 	f.Close()
 	if r := exec1("ExecReload"); r.Code != 0 {
 		t.Errorf("ExecReload: %+v", r)
 	}
-	if got := p.in(0, ourWG(t), "show", "wgunit0", "peers"); !strings.Contains(got, extra) {
+	if got := p.In(0, netnstest.Binary(t), "show", "wgunit0", "peers"); !strings.Contains(got, extra) {
 		t.Errorf("after reload the peers are %q, want %s among them", got, extra)
 	}
 	if r := exec1("ExecStop"); r.Code != 0 {

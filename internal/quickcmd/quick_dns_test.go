@@ -1,6 +1,6 @@
 //go:build linux
 
-package main
+package quickcmd_test
 
 import (
 	"os"
@@ -13,21 +13,22 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/wgtools/wgtools/internal/dns/dnstest"
+	"github.com/wgtools/wgtools/internal/netnstest"
 	"github.com/wgtools/wgtools/internal/testenv"
 )
 
 // netnsResolvConf gives namespace i its own /etc/resolv.conf (ip netns exec
 // maps /etc/netns/NS/resolv.conf over it) and returns its path.
-func (p *pair) netnsResolvConf(i int, text string) string {
-	p.t.Helper()
-	dir := filepath.Join("/etc/netns", p.ns[i])
+func netnsResolvConf(p *netnstest.Pair, i int, text string) string {
+	p.T.Helper()
+	dir := filepath.Join("/etc/netns", p.NS[i])
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		p.t.Fatal(err)
+		p.T.Fatal(err)
 	}
-	p.t.Cleanup(func() { os.RemoveAll(dir) })
+	p.T.Cleanup(func() { os.RemoveAll(dir) })
 	path := filepath.Join(dir, "resolv.conf")
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		p.t.Fatal(err)
+		p.T.Fatal(err)
 	}
 	return path
 }
@@ -37,20 +38,20 @@ func (p *pair) netnsResolvConf(i int, text string) string {
 // also when the tunnel died in between; a failing resolvconf rolls
 // everything back.
 func TestQuickDNS(t *testing.T) {
-	testenv.Require(t, needHostState)
-	p := newPair(t)
-	p.underlay()
+	testenv.Require(t, netnstest.NeedHostState)
+	p := netnstest.NewPair(t)
+	p.Underlay()
 	orig := "# the namespace's own\nnameserver 192.0.2.53\nsearch corp.example\noptions edns0\n"
-	rc := p.netnsResolvConf(0, orig)
-	ka, _ := keypair(t)
-	_, pb := keypair(t)
+	rc := netnsResolvConf(p, 0, orig)
+	ka, _ := netnstest.Keypair(t)
+	_, pb := netnstest.Keypair(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "wgqd0.conf")
 	os.WriteFile(path, []byte("[Interface]\nPrivateKey = "+ka+"\nAddress = 10.0.0.1/24\nDNS = 10.0.0.53, fd00::53, vpn.example, lan\n[Peer]\nPublicKey = "+pb+"\nAllowedIPs = 0.0.0.0/0\n"), 0o600)
-	ours := p.ourQuick()
-	before := p.hostState(0, "wgqd0")
+	ours := p.OurQuick()
+	before := p.HostState(0, "wgqd0")
 	for _, kill := range []bool{false, true} {
-		r := p.quick(0, ours, nil, "up", path)
+		r := p.Quick(0, ours, nil, "up", path)
 		if r.Code != 0 || !strings.Contains(r.Stderr, "[#] # DNS: writing /etc/resolv.conf directly") {
 			t.Fatalf("up: %+v", r)
 		}
@@ -59,26 +60,26 @@ func TestQuickDNS(t *testing.T) {
 			t.Errorf("resolv.conf while up:\n%s", got)
 		}
 		if kill {
-			if err := killDaemons("wgqd0"); err != nil {
+			if err := netnstest.KillDaemons("wgqd0"); err != nil {
 				t.Fatal(err)
 			}
-			for i := 0; i < 100 && exec.Command("ip", "-n", p.ns[0], "link", "show", "wgqd0").Run() == nil; i++ {
+			for i := 0; i < 100 && exec.Command("ip", "-n", p.NS[0], "link", "show", "wgqd0").Run() == nil; i++ {
 				time.Sleep(20 * time.Millisecond)
 			}
 			// An up after the death first undoes what the dead one left, so
 			// the backup stays the namespace's own file.
-			if r := p.quick(0, ours, nil, "up", path); r.Code != 0 || !strings.Contains(r.Stderr, "removing what the last `up' left behind") {
+			if r := p.Quick(0, ours, nil, "up", path); r.Code != 0 || !strings.Contains(r.Stderr, "removing what the last `up' left behind") {
 				t.Errorf("up after kill: %+v", r)
 			}
 		}
-		if r := p.quick(0, ours, nil, "down", path); r.Code != 0 {
+		if r := p.Quick(0, ours, nil, "down", path); r.Code != 0 {
 			t.Errorf("down (after kill %v): %+v", kill, r)
 		}
 		if got, _ := os.ReadFile(rc); string(got) != orig {
 			t.Errorf("resolv.conf after down (after kill %v):\n%s", kill, got)
 		}
-		p.sysctl(0, "net.ipv4.conf.all.src_valid_mark", "0")
-		if after := p.hostState(0, "wgqd0"); after != before {
+		p.Sysctl(0, "net.ipv4.conf.all.src_valid_mark", "0")
+		if after := p.HostState(0, "wgqd0"); after != before {
 			t.Errorf("host after down:\n%s", after)
 		}
 	}
@@ -87,19 +88,19 @@ func TestQuickDNS(t *testing.T) {
 	bin := filepath.Join(dir, "bin")
 	os.Mkdir(bin, 0o755)
 	os.WriteFile(filepath.Join(bin, "resolvconf"), []byte("#!/bin/sh\necho 'resolvconf: broken' >&2\nexit 1\n"), 0o755)
-	cmd := exec.Command("ip", "netns", "exec", p.ns[0], ours, "up", path)
+	cmd := exec.Command("ip", "netns", "exec", p.NS[0], ours, "up", path)
 	cmd.Env = []string{"PATH=" + bin + ":/usr/sbin:/usr/bin:/sbin:/bin"}
-	r := runResult(t, cmd)
+	r := netnstest.Run(t, cmd)
 	if r.Code == 0 || !strings.Contains(r.Stderr, "resolvconf: broken") {
 		t.Errorf("up with a failing resolvconf: %+v", r)
 	}
-	if after := p.hostState(0, "wgqd0"); after != before {
+	if after := p.HostState(0, "wgqd0"); after != before {
 		t.Errorf("host after failed DNS:\n%s", after)
 	}
 	if got, _ := os.ReadFile(rc); string(got) != orig {
 		t.Errorf("resolv.conf after failed DNS:\n%s", got)
 	}
-	if l := p.leftovers("wgqd0"); l != "" {
+	if l := p.Leftovers("wgqd0"); l != "" {
 		t.Errorf("left behind: %s", l)
 	}
 }
@@ -109,33 +110,33 @@ var linkLocal = regexp.MustCompile(`fe80::[0-9a-f:]+`)
 // TestQuickSave: `wg-quick save` and SaveConfig write what Debian's
 // wg-quick writes for the same interface state, atomically and 0600.
 func TestQuickSave(t *testing.T) {
-	needQuickReference(t)
-	p := newPair(t)
-	p.underlay()
-	ka, _ := keypair(t)
-	_, pb := keypair(t)
-	_, pc := keypair(t)
+	netnstest.NeedQuickReference(t)
+	p := netnstest.NewPair(t)
+	p.Underlay()
+	ka, _ := netnstest.Keypair(t)
+	_, pb := netnstest.Keypair(t)
+	_, pc := netnstest.Keypair(t)
 	dir := t.TempDir()
 	text := "[Interface]\n# a comment that save loses\nPrivateKey = " + ka + "\nListenPort = 51820\nAddress = 10.0.0.1/24, fd00::1/64\nMTU = 1400\nTable = 1234\nSaveConfig = true\nPostUp = echo up %i\nPreDown = echo down %i\n\n[Peer]\nPublicKey = " + pb + "\nAllowedIPs = 10.9.0.0/16\nEndpoint = 192.168.241.2:51821\n"
 	var got [2]string
-	for i, w := range p.quickTools() {
+	for i, w := range quickTools(p) {
 		path := filepath.Join(dir, "wgqs0.conf")
 		os.Remove(path)
 		os.WriteFile(path, []byte(text), 0o644)
-		if r := p.quick(0, w.bin, w.env, "up", path); r.Code != 0 {
+		if r := p.Quick(0, w.bin, w.env, "up", path); r.Code != 0 {
 			t.Fatalf("%s up: %+v", w.bin, r)
 		}
-		p.in(0, "/usr/bin/wg", "set", "wgqs0", "peer", pc, "allowed-ips", "10.10.0.0/16")
-		save := p.quick(0, w.bin, w.env, "save", path)
+		p.In(0, "/usr/bin/wg", "set", "wgqs0", "peer", pc, "allowed-ips", "10.10.0.0/16")
+		save := p.Quick(0, w.bin, w.env, "save", path)
 		saved, _ := os.ReadFile(path)
-		p.in(0, "/usr/bin/wg", "set", "wgqs0", "peer", pc, "remove")
-		down := p.quick(0, w.bin, w.env, "down", path)
+		p.In(0, "/usr/bin/wg", "set", "wgqs0", "peer", pc, "remove")
+		down := p.Quick(0, w.bin, w.env, "down", path)
 		final, _ := os.ReadFile(path)
 		fi, _ := os.Stat(path)
 		if _, err := os.Stat(path + ".tmp"); err == nil {
 			t.Errorf("%s left %s.tmp", w.bin, path)
 		}
-		got[i] = linkLocal.ReplaceAllString("save "+save.Stderr+"\n"+sortPeers(string(saved))+"down "+down.Stderr+"\n"+string(final), "fe80::LL") + fi.Mode().String()
+		got[i] = linkLocal.ReplaceAllString("save "+save.Stderr+"\n"+netnstest.SortPeers(string(saved))+"down "+down.Stderr+"\n"+string(final), "fe80::LL") + fi.Mode().String()
 	}
 	// Debian's 1.0.20210914 drops a hook's # text; ours keeps it (none here).
 	if diff := cmp.Diff(got[0], got[1]); diff != "" {
@@ -148,21 +149,21 @@ func TestQuickSave(t *testing.T) {
 // the same resolv.conf on up, log the same [#] lines (ours adds the line
 // naming the backend), and restore it byte for byte on down.
 func TestQuickDNSResolvconfCompat(t *testing.T) {
-	needQuickReference(t)
-	p := newPair(t)
-	p.underlay()
+	netnstest.NeedQuickReference(t)
+	p := netnstest.NewPair(t)
+	p.Underlay()
 	orig := "# the namespace's own\nnameserver 192.0.2.53\n"
-	rc := p.netnsResolvConf(0, orig)
+	rc := netnsResolvConf(p, 0, orig)
 	resolvconf := dnstest.Openresolv(t, "/etc/resolv.conf")
-	path := p.quickConf("wgqo0", "Address = 10.0.0.1/24\nDNS = 10.0.0.53, fd00::53, vpn.example, lan.example\n", "AllowedIPs = 0.0.0.0/0\n")
+	path := p.QuickConf("wgqo0", "Address = 10.0.0.1/24\nDNS = 10.0.0.53, fd00::53, vpn.example, lan.example\n", "AllowedIPs = 0.0.0.0/0\n")
 	backendLine := regexp.MustCompile(`(?m)^\[#\] # DNS: using resolvconf \(found ` + regexp.QuoteMeta(resolvconf) + `/resolvconf in PATH\)\n`)
 	var got [2]string
-	for i, w := range p.quickTools() {
+	for i, w := range quickTools(p) {
 		bin := w.bin
-		cmd := func(action string) result {
-			return p.quick(0, w.bin, append(w.env, "PATH="+resolvconf+":/usr/sbin:/usr/bin:/sbin:/bin"), action, path)
+		cmd := func(action string) netnstest.Result {
+			return p.Quick(0, w.bin, append(w.env, "PATH="+resolvconf+":/usr/sbin:/usr/bin:/sbin:/bin"), action, path)
 		}
-		p.sysctl(0, "net.ipv4.conf.all.src_valid_mark", "0")
+		p.Sysctl(0, "net.ipv4.conf.all.src_valid_mark", "0")
 		up := cmd("up")
 		during, _ := os.ReadFile(rc)
 		down := cmd("down")

@@ -1,4 +1,4 @@
-package main
+package quickcmd_test
 
 import (
 	"os"
@@ -9,19 +9,20 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/wgtools/wgtools/internal/netnstest"
 	"github.com/wgtools/wgtools/internal/testenv"
 )
 
 var hintLine = regexp.MustCompile(`(?m)^  hint: .*\n`)
 
 // quickRun runs a wg-quick (ours, or the reference bash script) in dir.
-func quickRun(t *testing.T, bin, dir string, args ...string) result {
+func quickRun(t *testing.T, bin, dir string, args ...string) netnstest.Result {
 	t.Helper()
 	cmd := exec.Command(bin)
 	cmd.Args = append([]string{"wg-quick"}, args...)
 	cmd.Dir = dir
 	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}
-	return runResult(t, cmd)
+	return netnstest.Run(t, cmd)
 }
 
 // TestCompatQuickStrip compares `wg-quick strip`, config lookup and the
@@ -30,7 +31,7 @@ func TestCompatQuickStrip(t *testing.T) {
 	ref := "/usr/bin/wg-quick"
 	// Not root, wg-quick re-runs itself with sudo.
 	testenv.Require(t, testenv.Root(), testenv.Package(ref, "wireguard-tools"))
-	ours := ourWG(t)
+	ours := netnstest.Binary(t)
 	dir := t.TempDir()
 	os.Chmod(dir, 0o755)
 	k := "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg="
