@@ -17,7 +17,10 @@ func Down(ctx context.Context, e *Env, name string, q *config.QuickConfig, file 
 	if e.States != nil {
 		st, _ = e.States.Load(name)
 	}
-	real, _, alive := e.Platform.Interface(name)
+	real, exists, alive := e.Platform.Interface(name)
+	if exists {
+		e.Platform.Found(name, real)
+	}
 	if !alive {
 		if st == nil {
 			return fmt.Errorf("`%s' is not a WireGuard interface", name)
@@ -34,7 +37,7 @@ func Down(ctx context.Context, e *Env, name string, q *config.QuickConfig, file 
 		return err
 	}
 	if q.SaveConfig && alive {
-		if err := Save(e, name, q, file); err != nil {
+		if err := save(e, name, real, q, file); err != nil {
 			return err
 		}
 	}

@@ -24,6 +24,9 @@ type Platform interface {
 	// whether an interface of that name exists, and whether it is a
 	// WireGuard interface.
 	Interface(name string) (real string, exists, wireguard bool)
+	// Found says which interface NAME is, where upstream says so (its
+	// macOS and OpenBSD scripts: "[+] Interface for NAME is REAL").
+	Found(name, real string)
 	// ParseTable reads the config's Table value ("" when unset).
 	ParseTable(s string) (Table, error)
 	// AddInterface creates the interface for NAME and returns its real

@@ -12,22 +12,31 @@ import (
 	"github.com/wgtools/wgtools/internal/show"
 )
 
-// Save is `wg-quick save` (and SaveConfig on down): the running
-// interface's addresses, DNS servers and MTU as the platform reads them,
-// Table, SaveConfig and hooks, followed by `wg showconf`, written to the
-// config file atomically with mode 0600. Search domains, comments and
-// spelling are lost, as upstream.
+// Save is `wg-quick save`: upstream's error when NAME is not a running
+// WireGuard interface, else save.
 func Save(e *Env, name string, q *config.QuickConfig, file string) error {
+	real, exists, wg := e.Platform.Interface(name)
+	if !wg {
+		return fmt.Errorf("`%s' is not a WireGuard interface", name)
+	}
+	if exists {
+		e.Platform.Found(name, real)
+	}
+	return save(e, name, real, q, file)
+}
+
+// save is save_config (also SaveConfig on down): the running interface's
+// addresses, DNS servers and MTU as the platform reads them, Table,
+// SaveConfig and hooks, followed by `wg showconf`, written to the config
+// file atomically with mode 0600. Search domains, comments and spelling
+// are lost, as upstream.
+func save(e *Env, name, real string, q *config.QuickConfig, file string) error {
 	var st *State
 	if e.States != nil {
 		st, _ = e.States.Load(name)
 	}
 	if st == nil {
 		st = &State{Interface: name}
-	}
-	real, _, _ := e.Platform.Interface(name)
-	if real == "" {
-		real = name
 	}
 	addresses, dns, mtu, err := e.Platform.SaveLines(NewJournal(st, nil), real, q)
 	if err != nil {

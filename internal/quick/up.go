@@ -24,6 +24,7 @@ func Up(ctx context.Context, e *Env, name string, q *config.QuickConfig, wg *con
 		return err
 	}
 	if real, exists, _ := p.Interface(name); exists {
+		p.Found(name, real)
 		if real != name {
 			return fmt.Errorf("`%s' already exists as `%s'", name, real)
 		}

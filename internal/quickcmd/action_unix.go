@@ -68,11 +68,7 @@ func action(env *cli.Env, prog, verb, operand string, foreground bool, args []st
 	case "down":
 		err = quick.Down(ctx, e, src.Interface, q, src.Path)
 	case "save":
-		if _, _, wg := sys.platform.Interface(src.Interface); !wg {
-			err = fmt.Errorf("`%s' is not a WireGuard interface", src.Interface)
-		} else {
-			err = quick.Save(e, src.Interface, q, src.Path)
-		}
+		err = quick.Save(e, src.Interface, q, src.Path)
 	default:
 		if err = quick.Up(ctx, e, src.Interface, q, wgcfg); err == nil && foreground {
 			stop()

@@ -109,6 +109,9 @@ func (p *Platform) Interface(name string) (string, bool, bool) {
 	return name, true, p.Sys.IsWireGuard(name)
 }
 
+// Found: on Linux the interface is NAME, which upstream does not say.
+func (p *Platform) Found(string, string) {}
+
 // ParseTable reads Table: auto, off, a number, or a name from rt_tables.
 func (p *Platform) ParseTable(s string) (quick.Table, error) {
 	switch {

@@ -1,0 +1,273 @@
+package xplan
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/wgtools/wgtools/internal/config"
+	"github.com/wgtools/wgtools/internal/quick"
+	"github.com/wgtools/wgtools/internal/quick/darwin"
+)
+
+// Options say what to run: OS (darwin), Mode (up, down or updown, as the
+// simulator's), the config file, the facts file and an events file.
+type Options struct {
+	OS, Mode              string
+	Config, Facts, Events string
+}
+
+// Run runs our wg-quick for o on the simulated machine and writes the
+// transcript to w. Its error is the simulation's own (bad facts, an
+// unknown system); what wg-quick did is in the EXIT lines.
+func Run(o Options, w io.Writer) error {
+	if o.OS != "darwin" {
+		return fmt.Errorf("%s: not modelled yet (darwin is)", o.OS)
+	}
+	if o.Mode != "up" && o.Mode != "down" && o.Mode != "updown" {
+		return fmt.Errorf("mode %q: want up, down or updown", o.Mode)
+	}
+	facts, err := LoadFacts(o.Facts, o.OS)
+	if err != nil {
+		return err
+	}
+	events, err := LoadEvents(o.Events)
+	if err != nil {
+		return err
+	}
+	out := &switchWriter{w: w}
+	if o.Mode == "down" {
+		out.w = io.Discard // the machine is brought up silently first
+	}
+	t := NewTranscript(out)
+	m, err := NewMachine(o.OS, facts, t)
+	if err != nil {
+		return err
+	}
+	r := &run{m: m, t: t, sys: &darwinSys{m: m}, states: &memStates{}}
+	r.platform = &darwin.Platform{Sys: r.sys, Devices: devices{m}, UserspaceName: "wireguard-go", Log: t.Log()}
+	r.env = &quick.Env{Platform: r.platform, Devices: devices{m}, States: r.states, Log: t.Log(),
+		RunHook: func(context.Context, string) error { return nil }}
+
+	name, q, wg, err := readConfig(o.Config, facts)
+	if err != nil {
+		fmt.Fprintf(t.Log(), "wg-quick: %v\n", err)
+		t.Exit("up", "1")
+		return nil
+	}
+	r.phase("up", quick.Up(context.Background(), r.env, name, q, wg))
+	r.startMonitor(name)
+	if err := r.events(events); err != nil {
+		return err
+	}
+	if o.Mode == "up" {
+		r.monitorRunning()
+		return nil
+	}
+	if r.upFailed {
+		if o.Mode == "down" {
+			return fmt.Errorf("mode down: the silent up failed")
+		}
+		return nil // as the simulator: no down after a failed up
+	}
+	if o.Mode == "down" {
+		out.w = w
+	}
+	r.phase("down", quick.Down(context.Background(), r.env, name, q, "/etc/wireguard/"+name+".conf"))
+	r.departures()
+	r.monitorRunning()
+	return nil
+}
+
+type run struct {
+	m        *Machine
+	t        *Transcript
+	sys      *darwinSys
+	states   *memStates
+	platform *darwin.Platform
+	env      *quick.Env
+	mon      *darwin.Monitor
+	now      float64
+	timers   []timer
+	upFailed bool
+}
+
+type timer struct{ at, since float64 }
+
+// phase records a phase's end: the error as wg-quick prints it, then
+// EXIT.
+func (r *run) phase(name string, err error) {
+	if err != nil {
+		fmt.Fprintf(r.t.Log(), "wg-quick: %v\n", err)
+		r.t.Exit(name, "1")
+		if name == "up" {
+			r.upFailed = true
+		}
+		return
+	}
+	r.t.Exit(name, "0")
+}
+
+// startMonitor stands in for the monitor process the platform started:
+// the same code, fed the simulator's messages.
+func (r *run) startMonitor(name string) {
+	if !r.sys.monitorRunning {
+		return
+	}
+	st, _ := r.states.Load(name)
+	rec := darwin.StateRecord(st)
+	if rec == nil {
+		return
+	}
+	r.mon = darwin.NewMonitor(r.platform, rec, func(rec *darwin.Record) error {
+		if st, _ := r.states.Load(name); st != nil {
+			return darwin.SaveRecord(quick.NewJournal(st, r.states), rec)
+		}
+		return nil
+	})
+}
+
+// events applies the events at their virtual times, delivering their
+// messages to the monitor, with the monitor's timers firing in between
+// (first, at equal times), and then the timers still due.
+func (r *run) events(evs []Event) error {
+	for _, ev := range evs {
+		r.fireTimers(ev.At)
+		r.now = ev.At
+		for _, ch := range ev.Changes {
+			if err := r.m.applyChange(ch); err != nil {
+				return err
+			}
+		}
+		var changes []any
+		for _, ch := range ev.Changes {
+			changes = append(changes, decode(ch))
+		}
+		r.t.Event(map[string]any{"at": pyFloat(ev.At), "changes": changes, "messages": *ev.Messages})
+		r.deliver(*ev.Messages)
+	}
+	r.fireTimers(1e18)
+	return nil
+}
+
+func (r *run) fireTimers(until float64) {
+	for len(r.timers) > 0 && r.timers[0].at <= until {
+		tm := r.timers[0]
+		r.timers = r.timers[1:]
+		r.now = tm.at
+		r.t.Event(map[string]any{"at": pyFloat(tm.at), "since": pyFloat(tm.since), "timer": []string{"sleep", "2"}})
+		if r.mon != nil {
+			r.mon.Timer()
+		}
+	}
+}
+
+// deliver hands routing messages to the running monitor.
+func (r *run) deliver(msgs []string) {
+	for _, msg := range msgs {
+		if r.mon == nil {
+			return
+		}
+		alive, tm := r.mon.Message(msg)
+		if !alive {
+			r.mon.Exit()
+			r.mon = nil
+			r.sys.monitorRunning = false
+			r.timers = nil
+			r.t.Exit("monitor", "0")
+			return
+		}
+		if tm {
+			r.timers = append(r.timers, timer{at: r.now + 2, since: r.now})
+		}
+	}
+}
+
+// departures tells the monitor of the interfaces that went away.
+func (r *run) departures() {
+	for _, g := range r.m.gone {
+		msgs := []string{"RTM_IFINFO"}
+		r.t.Event(map[string]any{"at": pyFloat(r.now), "interface": g.name, "messages": msgs, "reason": g.reason})
+		r.deliver(msgs)
+	}
+	r.m.gone = nil
+}
+
+func (r *run) monitorRunning() {
+	if r.mon != nil {
+		r.t.Exit("monitor", "running")
+	}
+}
+
+// readConfig reads the config as the simulator installs it, its name from
+// the file's base name, endpoint names through the facts' hosts.
+func readConfig(path string, f *Facts) (string, *config.QuickConfig, *config.Config, error) {
+	base := filepath.Base(path)
+	name, ok := strings.CutSuffix(base, ".conf")
+	if !ok || !config.ValidInterfaceName(name) {
+		return "", nil, nil, fmt.Errorf("The config file must be a valid interface name, followed by .conf")
+	}
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	q, err := config.ParseQuick(bytes.NewReader(text))
+	if err != nil {
+		return "", nil, nil, err
+	}
+	opts := &config.Options{Resolver: newResolver(f.Hosts), LookupEnv: func(string) (string, bool) { return "", false }}
+	wg, err := opts.ParseLines(q.WG)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return name, q, wg, nil
+}
+
+// memStates is a StateStore in memory.
+type memStates struct{ m map[string]*quick.State }
+
+func (s *memStates) Save(st *quick.State) error {
+	if s.m == nil {
+		s.m = map[string]*quick.State{}
+	}
+	c := *st
+	c.Changes = append([]quick.Change(nil), st.Changes...)
+	s.m[st.Interface] = &c
+	return nil
+}
+
+func (s *memStates) Load(name string) (*quick.State, error) {
+	st, ok := s.m[name]
+	if !ok {
+		return nil, nil
+	}
+	c := *st
+	c.Changes = append([]quick.Change(nil), st.Changes...)
+	return &c, nil
+}
+
+func (s *memStates) Remove(name string) error {
+	delete(s.m, name)
+	return nil
+}
+
+// switchWriter writes to w, which can change between phases.
+type switchWriter struct{ w io.Writer }
+
+func (s *switchWriter) Write(p []byte) (int, error) { return s.w.Write(p) }
+
+// pyFloat prints as Python's json does (1.0, 0.5).
+type pyFloat float64
+
+func (f pyFloat) MarshalJSON() ([]byte, error) {
+	s := strconv.FormatFloat(float64(f), 'f', -1, 64)
+	if !strings.ContainsAny(s, ".e") {
+		s += ".0"
+	}
+	return []byte(s), nil
+}

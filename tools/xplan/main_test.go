@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/wgtools/wgtools/internal/testenv"
+	"github.com/wgtools/wgtools/internal/xplan"
+)
+
+// declare rewrites the lines of the differences files that have a first
+// line (the reason, written by hand) with the differences found.
+var declare = flag.Bool("declare", false, "write the found differences into differences/*.md files that give a reason")
+
+// scenario is one directory of testdata/scenarios.
+type scenario struct {
+	name, dir, conf, facts, events string
+	oses                            []string
+	mode                            string
+	flags                           []string
+}
+
+func scenarios(t *testing.T) []scenario {
+	t.Helper()
+	dirs, _ := filepath.Glob("testdata/scenarios/*")
+	var out []scenario
+	for _, dir := range dirs {
+		confs, _ := filepath.Glob(filepath.Join(dir, "*.conf"))
+		if len(confs) != 1 {
+			t.Fatalf("%s: want one config, have %v", dir, confs)
+		}
+		s := scenario{name: filepath.Base(dir), dir: dir, conf: confs[0], facts: filepath.Join(dir, "facts.json")}
+		if _, err := os.Stat(filepath.Join(dir, "events.json")); err == nil {
+			s.events = filepath.Join(dir, "events.json")
+		}
+		var f struct {
+			Scenario struct {
+				OSes  []string `json:"oses"`
+				Mode  string   `json:"mode"`
+				Flags []string `json:"flags"`
+			} `json:"scenario"`
+		}
+		data, err := os.ReadFile(s.facts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(data, &f); err != nil {
+			t.Fatalf("%s: %v", s.facts, err)
+		}
+		s.oses, s.mode, s.flags = f.Scenario.OSes, f.Scenario.Mode, f.Scenario.Flags
+		if s.mode == "" {
+			s.mode = "updown"
+		}
+		out = append(out, s)
+	}
+	if len(out) == 0 {
+		t.Fatal("no scenarios in testdata/scenarios")
+	}
+	return out
+}
+
+// modelled are the systems xplan runs our engine for.
+var modelled = []string{"darwin"}
+
+// TestScenarios: on every scenario, our engine's LOG, EXIT and changing
+// CALL lines are upstream's, but for the differences declared in
+// differences/OS-NAME.md (a first line saying what and why, then the
+// lines only upstream has, "- …", and only ours has, "+ …").
+func TestScenarios(t *testing.T) {
+	same, declared := 0, 0
+	for _, s := range scenarios(t) {
+		for _, osName := range s.oses {
+			if !slices.Contains(modelled, osName) {
+				continue
+			}
+			t.Run(osName+"-"+s.name, func(t *testing.T) {
+				want := readRecords(t, filepath.Join("testdata/expected", osName+"-"+s.name+".txt"))
+				var out bytes.Buffer
+				if err := xplan.Run(xplan.Options{OS: osName, Mode: s.mode, Config: s.conf, Facts: s.facts, Events: s.events}, &out); err != nil {
+					t.Fatal(err)
+				}
+				got, err := xplan.Parse(out.String())
+				if err != nil {
+					t.Fatal(err)
+				}
+				diff := xplan.Diff(xplan.Comparable(want), xplan.Comparable(got))
+				declPath := filepath.Join("differences", osName+"-"+s.name+".md")
+				if *declare {
+					writeDifference(t, declPath, diff)
+				}
+				declaredDiff, why := readDifference(t, declPath)
+				if d := cmp.Diff(declaredDiff, diff); d != "" {
+					t.Errorf("the transcript differs from upstream's other than declared in differences/%s-%s.md (-declared +found):\n%s\nours:\n%s", osName, s.name, d, out.String())
+				}
+				if len(diff) == 0 {
+					same++
+				} else {
+					declared++
+					t.Logf("declared difference: %s", why)
+				}
+			})
+		}
+	}
+	t.Logf("%d scenario runs as upstream's, %d with a declared difference", same, declared)
+}
+
+func readRecords(t *testing.T, path string) []xplan.Record {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := xplan.Parse(string(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+// readDifference reads a declared difference: its "- " and "+ " lines,
+// and its first line.
+func readDifference(t *testing.T, path string) ([]string, string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil, ""
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	var diff []string
+	for _, l := range lines[1:] {
+		if strings.HasPrefix(l, "- ") || strings.HasPrefix(l, "+ ") {
+			diff = append(diff, l)
+		}
+	}
+	if len(diff) == 0 {
+		t.Fatalf("%s declares no lines", path)
+	}
+	return diff, lines[0]
+}
+
+// writeDifference puts diff under the first line of an existing
+// differences file.
+func writeDifference(t *testing.T, path string, diff []string) {
+	data, err := os.ReadFile(path)
+	if err != nil || len(diff) == 0 {
+		return
+	}
+	first, _, _ := strings.Cut(string(data), "\n")
+	text := first + "\n\nUpstream's lines (-) and ours (+), in order:\n\n" + strings.Join(diff, "\n") + "\n"
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRecordingsCurrent runs upstream's scripts in the reference simulator
+// (root, ../shared/xplat) on every scenario: the recordings in
+// testdata/expected must be what it prints now.
+func TestRecordingsCurrent(t *testing.T) {
+	sim, err := filepath.Abs("../../../shared/xplat/simulate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.Require(t, testenv.Root(), testenv.Command("python3", "python3"), testenv.Command("unshare", "util-linux"))
+	if _, err := os.Stat(sim); err != nil {
+		testenv.Skip(t, "the reference simulator ("+sim+")", "clone beside ../shared, as CI does")
+	}
+	for _, s := range scenarios(t) {
+		for _, osName := range s.oses {
+			path := filepath.Join("testdata/expected", osName+"-"+s.name+".txt")
+			if _, err := os.Stat(path); err != nil {
+				continue // a system we hold no recording for yet
+			}
+			t.Run(osName+"-"+s.name, func(t *testing.T) {
+				args := []string{osName, s.mode, s.conf, s.facts}
+				if s.events != "" {
+					args = append(args, "--events", s.events)
+				}
+				args = append(args, s.flags...)
+				out, err := exec.Command(sim, args...).Output()
+				if err != nil {
+					t.Fatalf("simulate %v: %v", args, err)
+				}
+				want, _ := os.ReadFile(path)
+				if d := cmp.Diff(string(want), string(out)); d != "" {
+					t.Errorf("%s is not what the simulator records now (-recorded +now):\n%s", path, d)
+				}
+			})
+		}
+	}
+}
