@@ -17,17 +17,10 @@ import (
 	"github.com/wgtools/wgtools/internal/config"
 )
 
-// SocketDir is where userspace implementations put their UAPI sockets.
-const SocketDir = "/var/run/wireguard/"
 
 // SocketPath is where the UAPI socket of the userspace interface NAME
 // lives: wireguard-go's, ours, boringtun's.
 func SocketPath(name string) string { return SocketDir + name + ".sock" }
-
-// NameFile is where a userspace tunnel on macOS records the utunN it got
-// for the name it was started with (wireguard-go's WG_TUN_NAME_FILE, as
-// upstream's wg-quick sets it), so that NAME finds its interface.
-func NameFile(name string) string { return SocketDir + name + ".name" }
 
 // dialUAPI connects to the device's socket as wg does: names with '/' never
 // match, the file must be a socket, and a socket nobody listens on any more

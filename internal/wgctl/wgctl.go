@@ -95,3 +95,12 @@ func (c *Client) Configure(name string, cfg *config.Config) error {
 	}
 	return k.set(name, cfg)
 }
+
+// SocketDir is where userspace implementations put their UAPI sockets on
+// Unix systems.
+const SocketDir = "/var/run/wireguard/"
+
+// NameFile is where a userspace tunnel on macOS records the utunN it got
+// for the name it was started with (wireguard-go's WG_TUN_NAME_FILE, as
+// upstream's wg-quick sets it), so that NAME finds its interface.
+func NameFile(name string) string { return SocketDir + name + ".name" }

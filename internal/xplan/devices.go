@@ -20,7 +20,7 @@ func (d devices) Configure(name string, c *config.Config) error {
 	d.m.t.Call("wg", "addconf", name, "/dev/fd/63")
 	dev := d.m.wg[name]
 	if dev == nil {
-		return errors.New("Unable to modify interface: No such device")
+		return errors.New("unable to modify interface: no such device")
 	}
 	for _, p := range c.Peers {
 		key := config.FormatKey(p.PublicKey)
@@ -47,7 +47,7 @@ func (d devices) Configure(name string, c *config.Config) error {
 func (d devices) Device(name string) (*config.Device, error) {
 	dev := d.m.wg[name]
 	if dev == nil || d.m.iface(name) == nil {
-		return nil, errors.New("Unable to access interface: No such device")
+		return nil, errors.New("unable to access interface: no such device")
 	}
 	override := map[string]string{}
 	if text, ok := d.m.wgShow["endpoints"]; ok {

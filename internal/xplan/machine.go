@@ -36,7 +36,6 @@ type mIface struct {
 	mtu, index int
 	up         bool
 	addrs      []mAddr
-	mac        string
 	sock       bool
 }
 

@@ -210,7 +210,7 @@ func readConfig(path string, f *Facts) (string, *config.QuickConfig, *config.Con
 	base := filepath.Base(path)
 	name, ok := strings.CutSuffix(base, ".conf")
 	if !ok || !config.ValidInterfaceName(name) {
-		return "", nil, nil, fmt.Errorf("The config file must be a valid interface name, followed by .conf")
+		return "", nil, nil, fmt.Errorf("the config file must be a valid interface name, followed by .conf")
 	}
 	text, err := os.ReadFile(path)
 	if err != nil {

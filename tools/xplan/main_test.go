@@ -2,8 +2,8 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"encoding/json"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,9 +23,9 @@ var declare = flag.Bool("declare", false, "write the found differences into diff
 // scenario is one directory of testdata/scenarios.
 type scenario struct {
 	name, dir, conf, facts, events string
-	oses                            []string
-	mode                            string
-	flags                           []string
+	oses                           []string
+	mode                           string
+	flags                          []string
 }
 
 func scenarios(t *testing.T) []scenario {

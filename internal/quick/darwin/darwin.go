@@ -168,7 +168,7 @@ func (p *Platform) ParseTable(s string) (quick.Table, error) {
 	case "main":
 		return quick.Table{Name: "main"}, nil
 	}
-	return quick.Table{}, fmt.Errorf("Darwin only supports TABLE=auto|main|off (not `%s')", config.Excerpt(s))
+	return quick.Table{}, upstreamError("Darwin only supports TABLE=auto|main|off (not `" + config.Excerpt(s) + "')")
 }
 
 // AddInterface is add_if: the embedded tunnel on a new utun, whose name
@@ -320,3 +320,8 @@ func StateRecord(st *quick.State) *Record {
 
 // SaveRecord records r in j, for the route monitor.
 func SaveRecord(j *quick.Journal, r *Record) error { return save(j, r) }
+
+// upstreamError is an error in upstream's words, capital letter included.
+type upstreamError string
+
+func (e upstreamError) Error() string { return string(e) }
