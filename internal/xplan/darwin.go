@@ -18,6 +18,8 @@ type darwinSys struct {
 	// whether it still runs.
 	monitor        int
 	monitorRunning bool
+	// onMonitor starts the simulated monitor process of NAME.
+	onMonitor func(name string)
 }
 
 var _ darwin.Sys = (*darwinSys)(nil)
@@ -33,6 +35,9 @@ func (s *darwinSys) Tunnel(name string) (string, bool) {
 
 func (s *darwinSys) StartTunnel(name string) error {
 	s.m.t.Call("wireguard-go", "utun")
+	if err := s.m.change(); err != nil {
+		return err
+	}
 	n := 0
 	if s.m.utun != nil {
 		n = *s.m.utun
@@ -102,6 +107,9 @@ func (s *darwinSys) AddAddress(ifname string, addr netip.Prefix, raw string) err
 	} else {
 		s.m.t.Call("ifconfig", ifname, "inet6", raw, "alias")
 	}
+	if err := s.m.change(); err != nil {
+		return err
+	}
 	i := s.m.iface(ifname)
 	if i == nil {
 		return fmt.Errorf("ifconfig: interface %s does not exist", ifname)
@@ -112,6 +120,9 @@ func (s *darwinSys) AddAddress(ifname string, addr netip.Prefix, raw string) err
 
 func (s *darwinSys) SetMTU(ifname string, mtu int) error {
 	s.m.t.Call("ifconfig", ifname, "mtu", strconv.Itoa(mtu))
+	if err := s.m.change(); err != nil {
+		return err
+	}
 	i := s.m.iface(ifname)
 	if i == nil {
 		return fmt.Errorf("ifconfig: interface %s does not exist", ifname)
@@ -122,6 +133,9 @@ func (s *darwinSys) SetMTU(ifname string, mtu int) error {
 
 func (s *darwinSys) SetUp(ifname string) error {
 	s.m.t.Call("ifconfig", ifname, "up")
+	if err := s.m.change(); err != nil {
+		return err
+	}
 	i := s.m.iface(ifname)
 	if i == nil {
 		return fmt.Errorf("ifconfig: interface %s does not exist", ifname)
@@ -180,6 +194,9 @@ func (s *darwinSys) AddRoute(p netip.Prefix, via darwin.Via) error {
 		if r.iface == "" {
 			return errors.New("route: writing to routing socket: Network is unreachable")
 		}
+	}
+	if err := s.m.change(); err != nil {
+		return err
 	}
 	if s.m.iface(r.iface) == nil {
 		return fmt.Errorf("route: writing to routing socket: Network is unreachable")
@@ -248,6 +265,9 @@ func (s *darwinSys) SearchDomains(service string) ([]string, error) {
 
 func (s *darwinSys) SetDNSServers(service string, servers []string) error {
 	s.m.t.Call(append([]string{"networksetup", "-setdnsservers", service}, emptyOr(servers)...)...)
+	if err := s.m.change(); err != nil {
+		return err
+	}
 	sv, err := s.serviceOf(service)
 	if err != nil {
 		return err
@@ -263,6 +283,9 @@ func (s *darwinSys) SetDNSServers(service string, servers []string) error {
 
 func (s *darwinSys) SetSearchDomains(service string, domains []string) error {
 	s.m.t.Call(append([]string{"networksetup", "-setsearchdomains", service}, emptyOr(domains)...)...)
+	if err := s.m.change(); err != nil {
+		return err
+	}
 	sv, err := s.serviceOf(service)
 	if err != nil {
 		return err
@@ -278,9 +301,15 @@ func emptyOr(vs []string) []string {
 	return vs
 }
 
-func (s *darwinSys) StartMonitor(string) (int, error) {
+func (s *darwinSys) StartMonitor(name string) (int, error) {
 	s.m.t.Call("route", "-n", "monitor")
+	if err := s.m.change(); err != nil {
+		return 0, err
+	}
 	s.monitor, s.monitorRunning = 1, true
+	if s.onMonitor != nil {
+		s.onMonitor(name)
+	}
 	return s.monitor, nil
 }
 

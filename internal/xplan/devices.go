@@ -18,6 +18,9 @@ var _ quick.Devices = devices{}
 // Configure is `wg addconf IF /dev/fd/63`.
 func (d devices) Configure(name string, c *config.Config) error {
 	d.m.t.Call("wg", "addconf", name, "/dev/fd/63")
+	if err := d.m.change(); err != nil {
+		return err
+	}
 	dev := d.m.wg[name]
 	if dev == nil {
 		return errors.New("unable to modify interface: no such device")

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"sort"
 	"strings"
 )
 
@@ -24,6 +25,8 @@ type Machine struct {
 	utun      *int
 	tunMTU    int
 	t         *Transcript
+	// changes counts the changes made; the failAt-th fails (0: none).
+	changes, failAt int
 	// gone are the interfaces that went away since the monitor last read.
 	gone []gone
 }
@@ -577,4 +580,43 @@ func (m *Machine) peer(dev, key string) *wgPeer {
 		}
 	}
 	return nil
+}
+
+// change counts a change and says whether it is the one to fail.
+func (m *Machine) change() error {
+	m.changes++
+	if m.failAt != 0 && m.changes == m.failAt {
+		return fmt.Errorf("injected failure of change %d", m.changes)
+	}
+	return nil
+}
+
+// dump is the machine's state, canonical: what a test compares before
+// and after.
+func (m *Machine) dump() map[string]any {
+	ifaces := map[string]any{}
+	for _, i := range m.ifaces {
+		var addrs []string
+		for _, a := range i.addrs {
+			addrs = append(addrs, a.p.String())
+		}
+		ifaces[i.name] = map[string]any{"mtu": i.mtu, "up": i.up, "addresses": addrs}
+	}
+	var routes []string
+	for _, r := range m.routes {
+		routes = append(routes, r.dest.String()+" "+r.gw+" "+r.iface)
+	}
+	sort.Strings(routes)
+	var services []any
+	for _, s := range m.services {
+		services = append(services, map[string]any{"name": s.name, "dns": nonNil(s.dns), "search": nonNil(s.search)})
+	}
+	return map[string]any{"interfaces": ifaces, "routes": routes, "services": services, "name_files": m.nameFiles}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

@@ -20,6 +20,12 @@ import (
 type Options struct {
 	OS, Mode              string
 	Config, Facts, Events string
+	// State adds a STATE line with the machine after each phase (and
+	// before the first): interfaces, routes, services, tunnel files.
+	State bool
+	// FailAt makes the FailAt-th change (counted from 1) fail, to test
+	// the rollback of each step.
+	FailAt int
 }
 
 // Run runs our wg-quick for o on the simulated machine and writes the
@@ -49,10 +55,12 @@ func Run(o Options, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	r := &run{m: m, t: t, sys: &darwinSys{m: m}, states: &memStates{}}
+	m.failAt = o.FailAt
+	r := &run{m: m, t: t, sys: &darwinSys{m: m}, states: &memStates{}, state: o.State}
+	r.dumpState("initial")
 	r.platform = &darwin.Platform{Sys: r.sys, Devices: devices{m}, UserspaceName: "wireguard-go", Log: t.Log()}
 	r.env = &quick.Env{Platform: r.platform, Devices: devices{m}, States: r.states, Log: t.Log(),
-		RunHook: func(context.Context, string) error { return nil }}
+		RunHook: func(context.Context, string) error { return m.change() }}
 
 	name, q, wg, err := readConfig(o.Config, facts)
 	if err != nil {
@@ -60,10 +68,17 @@ func Run(o Options, w io.Writer) error {
 		t.Exit("up", "1")
 		return nil
 	}
+	r.sys.onMonitor = r.startMonitor
 	r.phase("up", quick.Up(context.Background(), r.env, name, q, wg))
-	r.startMonitor(name)
 	if err := r.events(events); err != nil {
 		return err
+	}
+	if r.upFailed {
+		r.departures() // the monitor sees the utun of a failed up go
+	}
+	r.dumpState("up")
+	if r.state {
+		r.t.line("STATE", fmt.Sprintf("changes %d", r.m.changes))
 	}
 	if o.Mode == "up" {
 		r.monitorRunning()
@@ -80,8 +95,16 @@ func Run(o Options, w io.Writer) error {
 	}
 	r.phase("down", quick.Down(context.Background(), r.env, name, q, "/etc/wireguard/"+name+".conf"))
 	r.departures()
+	r.dumpState("down")
 	r.monitorRunning()
 	return nil
+}
+
+// dumpState writes a STATE line when asked to.
+func (r *run) dumpState(phase string) {
+	if r.state {
+		r.t.line("STATE", phase+" "+jsonText(r.m.dump()))
+	}
 }
 
 type run struct {
@@ -95,6 +118,7 @@ type run struct {
 	now      float64
 	timers   []timer
 	upFailed bool
+	state    bool
 }
 
 type timer struct{ at, since float64 }
@@ -113,13 +137,14 @@ func (r *run) phase(name string, err error) {
 	r.t.Exit(name, "0")
 }
 
-// startMonitor stands in for the monitor process the platform started:
-// the same code, fed the simulator's messages.
+// startMonitor stands in for the monitor process the platform starts:
+// the same code, with the record of the state it reads when it starts,
+// fed the simulator's messages.
 func (r *run) startMonitor(name string) {
-	if !r.sys.monitorRunning {
+	st, _ := r.states.Load(name)
+	if st == nil {
 		return
 	}
-	st, _ := r.states.Load(name)
 	rec := darwin.StateRecord(st)
 	if rec == nil {
 		return
