@@ -17,7 +17,6 @@ import (
 	"github.com/wgtools/wgtools/internal/config"
 )
 
-
 // SocketPath is where the UAPI socket of the userspace interface NAME
 // lives: wireguard-go's, ours, boringtun's.
 func SocketPath(name string) string { return SocketDir + name + ".sock" }
