@@ -149,7 +149,7 @@ func (r *run) startMonitor(name string) {
 	if rec == nil {
 		return
 	}
-	r.mon = darwin.NewMonitor(r.platform, rec, func(rec *darwin.Record) error {
+	r.mon = darwin.NewMonitor(r.platform, r.sys.monitor, rec, func(rec *darwin.Record) error {
 		if st, _ := r.states.Load(name); st != nil {
 			return darwin.SaveRecord(quick.NewJournal(st, r.states), rec)
 		}

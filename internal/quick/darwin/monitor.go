@@ -19,9 +19,10 @@ type Monitor struct {
 	save func(*Record) error
 }
 
-// NewMonitor is the monitor of the tunnel rec describes; save keeps the
-// record current (the monitor's state file) after each change.
-func NewMonitor(p *Platform, rec *Record, save func(*Record) error) *Monitor {
+// NewMonitor is the monitor (process pid) of the tunnel rec describes;
+// save keeps the record current after each change.
+func NewMonitor(p *Platform, pid int, rec *Record, save func(*Record) error) *Monitor {
+	rec.MonitorPID = pid
 	m := &Monitor{p: *p, rec: rec, save: save}
 	m.p.Log = io.Discard
 	return m
