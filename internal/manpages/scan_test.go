@@ -52,7 +52,8 @@ func parseDir(t *testing.T, rel string) *source {
 
 // parseTree parses every non-test Go file under rel, one source per
 // directory, leaving out test-support packages (named *test or test*, as
-// internal/dns/dnstest and internal/testenv): only tests run them.
+// internal/dns/dnstest and internal/testenv) and internal/xplan, the
+// simulation tools/xplan runs: neither is part of the programs.
 func parseTree(t *testing.T, rel string) []*source {
 	t.Helper()
 	var out []*source
@@ -61,7 +62,7 @@ func parseTree(t *testing.T, rel string) []*source {
 		if err != nil || !d.IsDir() {
 			return err
 		}
-		if name := d.Name(); path != root && (name == "testdata" || strings.HasPrefix(name, ".") || strings.HasSuffix(name, "test") || strings.HasPrefix(name, "test")) {
+		if name := d.Name(); path != root && (name == "testdata" || strings.HasPrefix(name, ".") || strings.HasSuffix(name, "test") || strings.HasPrefix(name, "test") || name == "xplan") {
 			return filepath.SkipDir
 		}
 		files, _ := filepath.Glob(filepath.Join(path, "*.go"))

@@ -4,6 +4,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/wgtools/wgtools/internal/complete"
@@ -18,10 +20,12 @@ func completions() complete.Sources {
 	s := complete.System()
 	s.Configs = func() []string {
 		var out []string
-		m, _ := filepath.Glob("/etc/wireguard/*.conf")
-		for _, p := range m {
-			if n := strings.TrimSuffix(filepath.Base(p), ".conf"); config.ValidInterfaceName(n) {
-				out = append(out, n)
+		for _, dir := range configDirs(runtime.GOOS) {
+			m, _ := filepath.Glob(filepath.Join(dir, "*.conf"))
+			for _, p := range m {
+				if n := strings.TrimSuffix(filepath.Base(p), ".conf"); config.ValidInterfaceName(n) && !slices.Contains(out, n) {
+					out = append(out, n)
+				}
 			}
 		}
 		return out

@@ -40,17 +40,17 @@ func (f *foregroundRun) tunnels() tunnels {
 		return detached
 	}
 	return tunnels{
-		start: func(name string) error {
+		start: func(name string) (string, error) {
 			t, err := tunnel.Open(name, 0, tunnel.LogError)
 			if err != nil {
-				return err
+				return "", err
 			}
 			f.done = make(chan struct{})
 			go func() {
 				defer close(f.done)
 				t.Run(context.Background())
 			}()
-			return nil
+			return t.Name(), nil
 		},
 		gone: func(name string) {
 			if f.done == nil {

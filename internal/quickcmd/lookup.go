@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -31,7 +32,12 @@ type Source struct {
 func Lookup(operand string, warn io.Writer) (*Source, error) {
 	path := operand
 	if config.ValidInterfaceName(path) {
-		path = "/etc/wireguard/" + path + ".conf"
+		for _, dir := range configDirs(runtime.GOOS) {
+			path = filepath.Join(dir, operand+".conf")
+			if exists(path) {
+				break
+			}
+		}
 	}
 	if _, err := os.Stat(path); err != nil {
 		return nil, hinted(fmt.Sprintf("`%s' does not exist", path), missingHint(operand, path))
@@ -102,4 +108,17 @@ func readlinkF(path string) (string, error) {
 		return "", err
 	}
 	return filepath.EvalSymlinks(abs)
+}
+
+// configDirs are where each system's upstream script looks for NAME.conf,
+// in order (the last one is named when none has it); on macOS also
+// Homebrew's on Apple silicon.
+func configDirs(goos string) []string {
+	switch goos {
+	case "darwin":
+		return []string{"/etc/wireguard", "/usr/local/etc/wireguard", "/opt/homebrew/etc/wireguard"}
+	case "freebsd":
+		return []string{"/etc/wireguard", "/usr/local/etc/wireguard"}
+	}
+	return []string{"/etc/wireguard"}
 }

@@ -66,6 +66,8 @@ func dispatch(env *cli.Env, prog string, args []string) error {
 			return qrCmd(env, args[1:])
 		case "peer":
 			return peerCmd(env, prog, args[1:])
+		case routeMonitorVerb:
+			return routeMonitor(env, args[1:])
 		}
 	}
 	verb, operand, foreground, ok := parseArgs(args)

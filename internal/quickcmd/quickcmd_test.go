@@ -99,3 +99,16 @@ func TestDistance(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigDirs(t *testing.T) {
+	for goos, want := range map[string][]string{
+		"linux":   {"/etc/wireguard"},
+		"darwin":  {"/etc/wireguard", "/usr/local/etc/wireguard", "/opt/homebrew/etc/wireguard"},
+		"freebsd": {"/etc/wireguard", "/usr/local/etc/wireguard"},
+		"openbsd": {"/etc/wireguard"},
+	} {
+		if diff := cmp.Diff(want, configDirs(goos)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", goos, diff)
+		}
+	}
+}

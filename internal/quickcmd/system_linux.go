@@ -32,7 +32,7 @@ func newSystem(env *cli.Env, c *wgctl.Client, t tunnels) (*system, error) {
 		DNS:           dns,
 		TableID:       netcfg.TableID,
 		UserspaceName: "wireguard-go",
-		Userspace:     t.start,
+		Userspace:     func(name string) error { _, err := t.start(name); return err },
 		UserspaceGone: t.gone,
 		Log:           env.Stderr,
 	}

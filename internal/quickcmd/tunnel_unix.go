@@ -13,8 +13,9 @@ import (
 // tunnels is how a platform runs the embedded tunnel: detached (a daemon of
 // this binary), or inside this process for `up --foreground`.
 type tunnels struct {
-	// start starts the tunnel of the interface NAME.
-	start func(name string) error
+	// start starts a tunnel on a new interface NAME ("utun" on macOS,
+	// where the system picks utunN) and returns its real name.
+	start func(name string) (string, error)
 	// gone waits for it to end after its interface was removed, and
 	// removes what it left.
 	gone func(name string)
@@ -25,14 +26,13 @@ type tunnels struct {
 var detached = tunnels{start: startEmbedded, gone: userspaceGone}
 
 // startEmbedded starts the embedded tunnel as a detached daemon.
-func startEmbedded(name string) error {
+func startEmbedded(name string) (string, error) {
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer devnull.Close()
-	_, err = tunnel.Start(name, 0, tunnel.LogError, devnull)
-	return err
+	return tunnel.Start(name, 0, tunnel.LogError, devnull)
 }
 
 // userspaceGone waits briefly for a userspace tunnel to end once its link

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -21,6 +22,25 @@ import (
 // lives: wireguard-go's, ours, boringtun's.
 func SocketPath(name string) string { return SocketDir + name + ".sock" }
 
+// uapiPath is the socket of a device named NAME: its own, or on macOS,
+// where wg-quick's tunnels are utunN, that of the utun NAME's name file
+// names (so that `wg show wg0` finds wg-quick's wg0).
+func uapiPath(name string) string {
+	path := SocketPath(name)
+	if runtime.GOOS != "darwin" {
+		return path
+	}
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	if data, err := os.ReadFile(NameFile(name)); err == nil {
+		if real := strings.TrimSpace(string(data)); real != "" && !strings.Contains(real, "/") {
+			return SocketPath(real)
+		}
+	}
+	return path
+}
+
 // dialUAPI connects to the device's socket as wg does: names with '/' never
 // match, the file must be a socket, and a socket nobody listens on any more
 // (connection refused) is removed.
@@ -28,7 +48,7 @@ func dialUAPI(name string) (*net.UnixConn, error) {
 	if strings.Contains(name, "/") {
 		return nil, syscall.EINVAL
 	}
-	path := SocketPath(name)
+	path := uapiPath(name)
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, errnoOf(err)
@@ -52,7 +72,7 @@ func hasUAPI(name string) bool {
 	if strings.Contains(name, "/") {
 		return false
 	}
-	path := SocketPath(name)
+	path := uapiPath(name)
 	if fi, err := os.Stat(path); err != nil || fi.Mode()&fs.ModeSocket == 0 {
 		return false
 	}

@@ -226,3 +226,18 @@ func TestCheck(t *testing.T) {
 		})
 	}
 }
+
+// TestHookNames: %i is the interface and %I the config's name (the same
+// on Linux), as upstream's darwin.bash expands them.
+func TestHookNames(t *testing.T) {
+	f := newFake()
+	f.kernel = true
+	e := f.env()
+	q := &config.QuickConfig{PreUp: []string{"echo %i/%I %%i"}}
+	if err := quick.Up(context.Background(), e, "wg7", q, &config.Config{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(f.log.String(), "hook echo wg7/wg7 %wg7\n") {
+		t.Errorf("hooks ran as:\n%s", f.log)
+	}
+}
