@@ -26,6 +26,9 @@ type Options struct {
 	// FailAt makes the FailAt-th change (counted from 1) fail, to test
 	// the rollback of each step.
 	FailAt int
+	// KillMonitor kills the route monitor after the events, before down
+	// (a killed process runs no cleanup).
+	KillMonitor bool
 }
 
 // Run runs our wg-quick for o on the simulated machine and writes the
@@ -92,6 +95,11 @@ func Run(o Options, w io.Writer) error {
 	}
 	if o.Mode == "down" {
 		out.w = w
+	}
+	if o.KillMonitor && r.mon != nil {
+		r.mon, r.timers = nil, nil
+		r.sys.monitorRunning = false
+		r.t.Exit("monitor", "killed")
 	}
 	r.phase("down", quick.Down(context.Background(), r.env, name, q, "/etc/wireguard/"+name+".conf"))
 	r.departures()

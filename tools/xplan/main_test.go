@@ -258,3 +258,63 @@ func TestRollback(t *testing.T) {
 		}
 	}
 }
+
+// TestDownAfterMonitorKilled: with the route monitor killed (it cleans up
+// nothing), down itself removes the endpoint routes and puts back every
+// service's DNS, from the state, and says so; the machine is as before.
+func TestDownAfterMonitorKilled(t *testing.T) {
+	for _, name := range []string{"full-tunnel-dual", "darwin-two-services", "endpoints-v4-v6", "dns-search"} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join("testdata/scenarios", name)
+			o := xplan.Options{OS: "darwin", Mode: "updown", Config: filepath.Join(dir, "wg0.conf"), Facts: filepath.Join(dir, "facts.json"), State: true, KillMonitor: true}
+			if _, err := os.Stat(filepath.Join(dir, "events.json")); err == nil {
+				o.Events = filepath.Join(dir, "events.json")
+			}
+			var out bytes.Buffer
+			if err := xplan.Run(o, &out); err != nil {
+				t.Fatal(err)
+			}
+			states := map[string]string{}
+			recs, _ := xplan.Parse(out.String())
+			for _, r := range recs {
+				if r.Kind == "STATE" {
+					phase, state, _ := strings.Cut(r.Text, " ")
+					states[phase] = state
+				}
+			}
+			if !strings.Contains(out.String(), "LOG [!] The route monitor of `wg0' is not running; removing its routes and DNS settings\n") || !strings.Contains(out.String(), "EXIT down 0\n") {
+				t.Errorf("down did not clean up itself:\n%s", out.String())
+			}
+			if d := cmp.Diff(states["initial"], states["down"]); d != "" {
+				t.Errorf("the machine after down (-before +after):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestDownAfterMonitorKilledRoaming: the monitor recorded what it changed
+// (the roamed endpoint's route through the new router), so down after its
+// death removes that route, not the first one.
+func TestDownAfterMonitorKilledRoaming(t *testing.T) {
+	dir := "testdata/scenarios/roaming-events"
+	var out bytes.Buffer
+	err := xplan.Run(xplan.Options{OS: "darwin", Mode: "updown", Config: dir + "/wg0.conf", Facts: dir + "/facts.json",
+		Events: dir + "/events.json", State: true, KillMonitor: true}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"LOG [#] route -q -n delete -inet 198.51.100.7\n",
+		"LOG [#] networksetup -setdnsservers Wi-Fi Empty\n",
+		"EXIT down 0\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no %q in:\n%s", want, out.String())
+		}
+	}
+	for _, r := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(r, "STATE down ") && (strings.Contains(r, "198.51.100.7") || strings.Contains(r, "203.0.113.1")) {
+			t.Errorf("an endpoint route is left: %s", r)
+		}
+	}
+}
