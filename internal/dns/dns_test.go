@@ -3,7 +3,6 @@ package dns
 import (
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -148,9 +147,4 @@ func must(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-}
-
-// notFound is a LookPath that finds nothing.
-func notFound(file string) (string, error) {
-	return "", &exec.Error{Name: file, Err: exec.ErrNotFound}
 }

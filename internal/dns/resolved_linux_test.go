@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -260,4 +261,9 @@ func TestLinkServers(t *testing.T) {
 	if _, err := linkServers([]string{"dns.example"}); err == nil || !strings.Contains(err.Error(), "needs IP addresses") {
 		t.Errorf("linkServers(name) = %v", err)
 	}
+}
+
+// notFound is a LookPath that finds nothing.
+func notFound(file string) (string, error) {
+	return "", &exec.Error{Name: file, Err: exec.ErrNotFound}
 }

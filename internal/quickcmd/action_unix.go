@@ -12,7 +12,9 @@ import (
 
 	"github.com/wgtools/wgtools/internal/atomicfile"
 	"github.com/wgtools/wgtools/internal/cli"
+	"github.com/wgtools/wgtools/internal/config"
 	"github.com/wgtools/wgtools/internal/quick"
+	"github.com/wgtools/wgtools/internal/resolve"
 	"github.com/wgtools/wgtools/internal/wgctl"
 )
 
@@ -144,4 +146,14 @@ func signalContext() (context.Context, func()) {
 			cancel(nil)
 		}
 	}
+}
+
+// load reads and parses the config file as up and down use it, endpoint
+// host names resolved.
+func load(env *cli.Env, path string) (*config.QuickConfig, *config.Config, error) {
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return parse(env, path, text, resolve.System())
 }

@@ -3,23 +3,12 @@ package quickcmd
 import (
 	"fmt"
 	"net/netip"
-	"os"
 	"strings"
 
 	"github.com/wgtools/wgtools/internal/cli"
 	"github.com/wgtools/wgtools/internal/config"
 	"github.com/wgtools/wgtools/internal/resolve"
 )
-
-// load reads and parses the config file as up and down use it, endpoint
-// host names resolved.
-func load(env *cli.Env, path string) (*config.QuickConfig, *config.Config, error) {
-	text, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	return parse(env, path, text, resolve.System())
-}
 
 // validate parses a config as wg-quick up would, without resolving host
 // names: for configs that are only checked (qr, peer).

@@ -1,3 +1,5 @@
+//go:build unix
+
 package quickcmd
 
 import "github.com/wgtools/wgtools/internal/quick"

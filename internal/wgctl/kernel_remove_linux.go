@@ -10,6 +10,9 @@ import (
 	"github.com/wgtools/wgtools/internal/config"
 )
 
+// wgCmdSetDevice is WG_CMD_SET_DEVICE (uapi/linux/wireguard.h).
+const wgCmdSetDevice = 1
+
 // setWithRemovals sends a change that removes single allowed IPs, which
 // wgctrl cannot express, as wg does: WGALLOWEDIP_F_REMOVE_ME on netlink.
 func setWithRemovals(name string, cfg *config.Config) error {

@@ -10,8 +10,6 @@ import (
 
 // The kernel's WireGuard generic netlink interface (uapi/linux/wireguard.h).
 const (
-	wgCmdSetDevice = 1
-
 	wgDeviceAIfname     = 2
 	wgDeviceAPrivateKey = 3
 	wgDeviceAFlags      = 5
