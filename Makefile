@@ -63,7 +63,7 @@ release-check:
 lint:
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))"
 	for os in linux darwin windows freebsd openbsd; do GOOS=$$os $(GO) vet ./... || exit 1; done
-	staticcheck ./...
+	for os in linux darwin windows freebsd openbsd; do GOOS=$$os staticcheck ./... || exit 1; done
 
 clean:
 	rm -rf bin
