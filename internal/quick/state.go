@@ -100,11 +100,8 @@ type StateStore interface {
 }
 
 // Dir is a StateStore of NAME.json files (0600) in a directory (0700),
-// /run/wgtools by default.
+// DefaultStateDir by default.
 type Dir string
-
-// DefaultStateDir is where wg-quick keeps its state.
-const DefaultStateDir = "/run/wgtools"
 
 func (d Dir) path(name string) string { return filepath.Join(string(d), name+".json") }
 

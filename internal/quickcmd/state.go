@@ -9,6 +9,6 @@ import "github.com/wgtools/wgtools/internal/quick"
 var stateRoot = quick.DefaultStateDir
 
 // TestOnlyStateRoot makes wg-quick keep its state and locks under dir
-// instead of /run/wgtools, so that the CLI tests touch nothing of the
+// instead of quick.DefaultStateDir, so that the CLI tests touch nothing of the
 // host's and run without root. Only a test binary's TestMain calls it.
 func TestOnlyStateRoot(dir string) { stateRoot = dir }

@@ -1,0 +1,4 @@
+package quick
+
+// DefaultStateDir is where wg-quick keeps its state.
+const DefaultStateDir = "/run/wgtools"
