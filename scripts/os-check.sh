@@ -1,7 +1,8 @@
 #!/bin/sh
 # os-check.sh: for someone with a Mac (and later FreeBSD or OpenBSD), as
-# root: brings real tunnels up with this checkout's wg-quick, checks what
-# the system then shows (utun, addresses, MTU, routes, endpoint route, DNS
+# root: brings real tunnels up with this checkout's wg-quick (two that
+# handshake with each other over loopback, and a full tunnel), checks what
+# the system then shows (utuns, addresses, MTU, routes, endpoint route, DNS
 # of every network service, the route monitor), takes them down, and
 # reports anything left behind. Nothing here exists on the machines this
 # project is built on, so this is how macOS is run-tested; paste the report
@@ -63,7 +64,11 @@ routes_before=$(routes_snapshot)
 
 k1=$("$wg" genkey)
 k2=$("$wg" genkey)
+k3=$("$wg" genkey)
 p2=$(echo "$k2" | "$wg" pubkey)
+p3=$(echo "$k3" | "$wg" pubkey)
+# wgcheck1 and wgcheck2 are two ends of one real tunnel over loopback: the
+# keepalive makes wgcheck1 start a handshake that wgcheck2 answers.
 cat >"$dir/wgcheck0.conf" <<EOF
 [Interface]
 PrivateKey = $k1
@@ -78,27 +83,55 @@ EOF
 cat >"$dir/wgcheck1.conf" <<EOF
 [Interface]
 PrivateKey = $k2
+ListenPort = 51901
 Address = 10.67.0.1/24
 MTU = 1380
 Table = off
 
 [Peer]
-PublicKey = $p2
+PublicKey = $p3
+Endpoint = 127.0.0.1:51902
 AllowedIPs = 10.67.0.0/24
+PersistentKeepalive = 1
+EOF
+cat >"$dir/wgcheck2.conf" <<EOF
+[Interface]
+PrivateKey = $k3
+ListenPort = 51902
+Address = 10.68.0.1/32
+
+[Peer]
+PublicKey = $p2
+AllowedIPs = 10.68.5.0/24, 10.69.0.0/16
 EOF
 chmod 600 "$dir"/*.conf
 
-echo "== split tunnel, MTU 1380, Table = off"
+echo "== split tunnels: a handshake over loopback, MTU 1380, Table = off and auto"
 "$quick" up "$dir/wgcheck1.conf" >"$dir/up1.log" 2>&1
-check "up (split)" grep -q "Backgrounding route monitor" "$dir/up1.log"
+check "up wgcheck1" grep -q "Backgrounding route monitor" "$dir/up1.log"
+"$quick" up "$dir/wgcheck2.conf" >"$dir/up2.log" 2>&1
+check "up wgcheck2" grep -q "Backgrounding route monitor" "$dir/up2.log"
 utun1=$(cat /var/run/wireguard/wgcheck1.name 2>/dev/null)
-check "utun named in /var/run/wireguard/wgcheck1.name" test -n "$utun1"
+utun2=$(cat /var/run/wireguard/wgcheck2.name 2>/dev/null)
+check "utuns named in /var/run/wireguard/wgcheck[12].name" test -n "$utun1" -a -n "$utun2" -a "$utun1" != "$utun2"
 check "address 10.67.0.1 on $utun1" sh -c "ifconfig $utun1 | grep -q 'inet 10.67.0.1 '"
 check "MTU 1380 on $utun1" sh -c "ifconfig $utun1 | grep -q 'mtu 1380'"
 check "no route through $utun1 (Table = off)" sh -c "! netstat -rn | grep -q ' $utun1\$'"
+check "10.68.5.0/24 and 10.69.0.0/16 through $utun2" sh -c "route -n get 10.68.5.9 | grep -q 'interface: $utun2' && route -n get 10.69.1.1 | grep -q 'interface: $utun2'"
 check "wg show wgcheck1 (by config name)" "$wg" show wgcheck1
+check "wg show $utun2 (by utun)" "$wg" show "$utun2"
+handshake=0
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	handshake=$("$wg" show wgcheck1 latest-handshakes 2>/dev/null | awk '{ print $2 }')
+	[ "${handshake:-0}" != 0 ] && break
+	sleep 1
+done
+check "a handshake between wgcheck1 and wgcheck2 over loopback" test "${handshake:-0}" != 0
+check "wgcheck2 received data" sh -c "'$wg' show wgcheck2 transfer | awk '\$2 > 0 { ok = 1 } END { exit !ok }'"
+"$quick" down "$dir/wgcheck2.conf" >"$dir/down2.log" 2>&1
+check "down wgcheck2" test $? = 0
 "$quick" down "$dir/wgcheck1.conf" >"$dir/down1.log" 2>&1
-check "down (split)" test $? = 0
+check "down wgcheck1" test $? = 0
 
 echo "== full tunnel, IPv4 and IPv6, DNS with a search domain"
 "$quick" up "$dir/wgcheck0.conf" >"$dir/up0.log" 2>&1
@@ -121,9 +154,9 @@ check "down (full)" test $? = 0
 sleep 2 # the monitor restores DNS once it sees the utun go
 
 echo "== leftovers"
-check "no wgcheck utun left" sh -c "! ifconfig $utun0 && ! ifconfig $utun1"
+check "no wgcheck utun left" sh -c "! ifconfig '$utun0' && ! ifconfig '$utun1' && ! ifconfig '$utun2'"
 check "no route monitor left" sh -c "! ps ax -o command | grep -q '[_]_route-monitor wgcheck'"
-check "no files left in /var/run/wireguard" sh -c "! ls /var/run/wireguard/wgcheck* /var/run/wireguard/$utun0.sock /var/run/wireguard/$utun1.sock"
+check "no files left in /var/run/wireguard" sh -c "! ls /var/run/wireguard/wgcheck* /var/run/wireguard/$utun0.sock /var/run/wireguard/$utun1.sock /var/run/wireguard/$utun2.sock"
 check "no state left in /var/run/wgtools" sh -c "! ls /var/run/wgtools/wgcheck*"
 dns_after=$(dns_snapshot)
 if [ "$dns_before" = "$dns_after" ]; then report PASS "every service's DNS as before"; else
