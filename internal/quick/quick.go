@@ -95,6 +95,8 @@ type Env struct {
 	RunHook func(ctx context.Context, cmd string) error
 	// Log receives the [#], [+] and [!] lines.
 	Log io.Writer
+	// WriteConfig replaces the config file for save; nil is WriteAtomic.
+	WriteConfig func(file string, data []byte) error
 }
 
 func (e *Env) logf(format string, args ...any) { fmt.Fprintf(e.Log, format+"\n", args...) }

@@ -78,6 +78,9 @@ func save(e *Env, name, real string, q *config.QuickConfig, file string) error {
 	}
 	text := strings.TrimRight(conf.String(), "\n")
 	text = strings.Replace(text, "[Interface]\n", b.String(), 1) + "\n"
+	if e.WriteConfig != nil {
+		return e.WriteConfig(file, []byte(text))
+	}
 	return WriteAtomic(file, []byte(text))
 }
 

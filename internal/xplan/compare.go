@@ -1,14 +1,18 @@
 package xplan
 
 import (
+	"encoding/json"
+	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
 
 // Comparable is what two transcripts must agree on: the LOG and EXIT
-// lines, and the CALL lines of commands that change the machine (the
-// queries each side makes differ: upstream parses tools' output, we ask
-// the system), in order.
+// lines, the CALL lines of commands that change the machine (the queries
+// each side makes differ: upstream parses tools' output, we ask the
+// system), and the machine after up and after down (STATE up and down,
+// one line per fact), in order.
 func Comparable(recs []Record) []string {
 	var out []string
 	for _, r := range recs {
@@ -17,6 +21,73 @@ func Comparable(recs []Record) []string {
 			out = append(out, r.Kind+" "+r.Text)
 		case r.Kind == "CALL" && changes(r.Argv):
 			out = append(out, "CALL "+jsonText(r.Argv))
+		case r.Kind == "STATE":
+			phase, state, _ := strings.Cut(r.Text, " ")
+			if phase == "up" || phase == "down" {
+				out = append(out, stateLines("STATE "+phase, state)...)
+			}
+		}
+	}
+	return out
+}
+
+// stateLines is a STATE dump (the simulator's schema) as one line per
+// fact, so that a difference names the fact: each route, each
+// interface's MTU, flag and addresses, each service, each peer, each
+// file; anything else whole.
+func stateLines(prefix, state string) []string {
+	var s map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(state), &s); err != nil {
+		return []string{prefix + " (unreadable) " + state}
+	}
+	var out []string
+	line := func(f string, args ...any) {
+		for i, a := range args {
+			if raw, ok := a.(json.RawMessage); ok {
+				args[i] = canonical(raw)
+			}
+		}
+		out = append(out, prefix+" "+fmt.Sprintf(f, args...))
+	}
+	for _, k := range slices.Sorted(maps.Keys(s)) {
+		v := s[k]
+		switch k {
+		case "routes":
+			var routes []string
+			json.Unmarshal(v, &routes)
+			for _, r := range routes {
+				line("route %s", r)
+			}
+		case "interfaces":
+			var ifaces map[string]map[string]json.RawMessage
+			json.Unmarshal(v, &ifaces)
+			for _, name := range slices.Sorted(maps.Keys(ifaces)) {
+				for _, f := range slices.Sorted(maps.Keys(ifaces[name])) {
+					line("interface %s %s %s", name, f, ifaces[name][f])
+				}
+			}
+		case "network_services":
+			var services []map[string]json.RawMessage
+			json.Unmarshal(v, &services)
+			for _, sv := range services {
+				line("service %s dns %s search %s enabled %s", sv["name"], sv["dns"], sv["search"], sv["enabled"])
+			}
+		case "wg":
+			var devs map[string][]map[string]json.RawMessage
+			json.Unmarshal(v, &devs)
+			for _, name := range slices.Sorted(maps.Keys(devs)) {
+				for _, p := range devs[name] {
+					line("wg %s peer %s endpoint %s allowed %s", name, p["public_key"], p["endpoint"], p["allowed_ips"])
+				}
+			}
+		case "files":
+			var files map[string]json.RawMessage
+			json.Unmarshal(v, &files)
+			for _, path := range slices.Sorted(maps.Keys(files)) {
+				line("file %s %s", path, files[path])
+			}
+		default:
+			line("%s %s", k, v)
 		}
 	}
 	return out
@@ -77,4 +148,14 @@ func Diff(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+// canonical is a JSON value as jsonText writes it, whichever encoder
+// wrote it (Python escapes non-ASCII text, Go does not).
+func canonical(raw json.RawMessage) string {
+	var v any
+	if len(raw) == 0 || json.Unmarshal(raw, &v) != nil {
+		return string(raw)
+	}
+	return jsonText(v)
 }

@@ -25,6 +25,15 @@ func (d devices) Configure(name string, c *config.Config) error {
 	if dev == nil {
 		return errors.New("unable to modify interface: no such device")
 	}
+	if c.PrivateKey != nil {
+		dev.privateKey = config.FormatKey(*c.PrivateKey)
+	}
+	if c.ListenPort != nil {
+		dev.listenPort = *c.ListenPort
+	}
+	if c.FwMark != nil {
+		dev.fwmark = *c.FwMark
+	}
 	for _, p := range c.Peers {
 		key := config.FormatKey(p.PublicKey)
 		peer := d.m.peer(name, key)
@@ -34,6 +43,12 @@ func (d devices) Configure(name string, c *config.Config) error {
 		}
 		if p.Endpoint != nil {
 			peer.endpoint = p.Endpoint.String()
+		}
+		if p.PresharedKey != nil {
+			peer.psk = config.FormatKey(*p.PresharedKey)
+		}
+		if p.PersistentKeepalive != nil {
+			peer.keepalive = *p.PersistentKeepalive
 		}
 		if p.ReplaceAllowedIPs {
 			peer.allowedIPs = nil
@@ -60,10 +75,16 @@ func (d devices) Device(name string) (*config.Device, error) {
 			}
 		}
 	}
-	out := &config.Device{Name: name}
+	out := &config.Device{Name: name, ListenPort: dev.listenPort, FwMark: dev.fwmark}
+	if dev.privateKey != "" {
+		out.PrivateKey, _ = config.ParseKey(dev.privateKey)
+	}
 	for _, p := range dev.peers {
 		k, _ := config.PublicKey(p.key)
-		dp := config.DevicePeer{PublicKey: k, AllowedIPs: p.allowedIPs}
+		dp := config.DevicePeer{PublicKey: k, AllowedIPs: p.allowedIPs, PersistentKeepalive: p.keepalive}
+		if p.psk != "" {
+			dp.PresharedKey, _ = config.ParseKey(p.psk)
+		}
 		ep := p.endpoint
 		if v, ok := override[p.key]; ok {
 			ep = v

@@ -59,11 +59,14 @@ func Run(o Options, w io.Writer) error {
 		return err
 	}
 	m.failAt = o.FailAt
+	if text, err := os.ReadFile(o.Config); err == nil {
+		m.configPath, m.configText = "/etc/wireguard/"+filepath.Base(o.Config), string(text)
+	}
 	r := &run{m: m, t: t, sys: &darwinSys{m: m}, states: &memStates{}, state: o.State}
 	r.dumpState("initial")
 	r.platform = &darwin.Platform{Sys: r.sys, Devices: devices{m}, UserspaceName: "wireguard-go", Log: t.Log()}
 	r.env = &quick.Env{Platform: r.platform, Devices: devices{m}, States: r.states, Log: t.Log(),
-		RunHook: func(context.Context, string) error { return m.change() }}
+		RunHook: func(context.Context, string) error { return m.change() }, WriteConfig: m.writeConfig}
 
 	name, q, wg, err := readConfig(o.Config, facts)
 	if err != nil {
@@ -101,7 +104,7 @@ func Run(o Options, w io.Writer) error {
 		r.sys.monitorRunning = false
 		r.t.Exit("monitor", "killed")
 	}
-	r.phase("down", quick.Down(context.Background(), r.env, name, q, "/etc/wireguard/"+name+".conf"))
+	r.phase("down", quick.Down(context.Background(), r.env, name, q, r.m.configPath))
 	r.departures()
 	r.dumpState("down")
 	r.monitorRunning()

@@ -3,7 +3,7 @@
 // simulator (../shared/xplat), and prints the same transcript format, so
 // that any scenario can be held against upstream's with a plain diff:
 //
-//	go run ./tools/xplan OS up|down|updown CONFIG_FILE FACTS_FILE [--events EVENTS_FILE]
+//	go run ./tools/xplan OS up|down|updown CONFIG_FILE FACTS_FILE [--events EVENTS_FILE] [--state]
 //
 // OS is darwin. The config's base name names the interface, as in the
 // simulator.
@@ -19,7 +19,7 @@ import (
 func main() {
 	o, err := parseArgs(os.Args[1:])
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "usage: xplan OS up|down|updown CONFIG_FILE FACTS_FILE [--events EVENTS_FILE]")
+		fmt.Fprintln(os.Stderr, "usage: xplan OS up|down|updown CONFIG_FILE FACTS_FILE [--events EVENTS_FILE] [--state]")
 		fmt.Fprintln(os.Stderr, "xplan:", err)
 		os.Exit(2)
 	}
@@ -36,6 +36,10 @@ func parseArgs(args []string) (xplan.Options, error) {
 		if args[i] == "--events" && i+1 < len(args) {
 			o.Events = args[i+1]
 			i++
+			continue
+		}
+		if args[i] == "--state" {
+			o.State = true
 			continue
 		}
 		pos = append(pos, args[i])
