@@ -16,7 +16,7 @@ GO=${GO:-go}
 export CGO_ENABLED=0
 
 # Packages whose tests need root or network namespaces: make test runs them.
-native_only='/cmd/wg$|/internal/quickcmd$|/internal/dns$|/internal/firewall$|/internal/netcfg$'
+native_only='/cmd/wg$|/internal/quickcmd$|/internal/netnstest$|/internal/dns$|/internal/firewall$|/internal/netcfg$'
 
 # GOARCH[/GOARM] and the qemu that runs it.
 targets=("arm64 aarch64" "arm/7 arm" "386 i386" "riscv64 riscv64")

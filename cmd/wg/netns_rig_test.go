@@ -31,11 +31,7 @@ var rigCount atomic.Int32
 func newRig(t *testing.T) *nsRig {
 	t.Helper()
 	testenv.Require(t, append(testenv.Netns(), testenv.Package(netnstest.ReferenceDaemon(), "wireguard-go"))...)
-	r := &nsRig{t: t, netns: fmt.Sprintf("wgtc%d-%d", os.Getpid(), rigCount.Add(1))}
-	if out, err := exec.Command("ip", "netns", "add", r.netns).CombinedOutput(); err != nil {
-		t.Fatalf("ip netns add: %v %s", err, out)
-	}
-	t.Cleanup(func() { netnstest.DeleteNetns(r.netns) })
+	r := &nsRig{t: t, netns: netnstest.NewNetns(t, "wgtc")}
 	r.holder = exec.Command("ip", "netns", "exec", r.netns, "unshare", "--mount", "--propagation", "private", "sh", "-c",
 		"mkdir -p /run/wireguard && mount -t tmpfs -o mode=0755 tmpfs /run/wireguard && echo ready && exec sleep 3600")
 	out, _ := r.holder.StdoutPipe()

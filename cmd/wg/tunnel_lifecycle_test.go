@@ -26,7 +26,7 @@ import (
 func inNetns(t *testing.T, fn func()) {
 	t.Helper()
 	ns := fmt.Sprintf("wgl%d-%d", os.Getpid()%100000, rigCount.Add(1))
-	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
+	if out, err := netnstest.AddNetns(ns); err != nil {
 		t.Fatalf("ip netns add: %v %s", err, out)
 	}
 	defer netnstest.DeleteNetns(ns)

@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/wgtools/wgtools/internal/netnstest"
 	"github.com/wgtools/wgtools/internal/testenv"
 )
 
@@ -140,8 +141,8 @@ func newNetns(t *testing.T, resolvConfContent string) string {
 	_, err := os.Stat("/etc/netns")
 	madeParent := os.IsNotExist(err)
 	t.Cleanup(func() {
-		if out, err := exec.Command("ip", "netns", "delete", name).CombinedOutput(); err != nil {
-			t.Errorf("ip netns delete %s: %v: %s", name, err, out)
+		if err := netnstest.DeleteNetns(name); err != nil {
+			t.Error(err)
 		}
 		if err := os.RemoveAll(dir); err != nil {
 			t.Error(err)
@@ -150,7 +151,7 @@ func newNetns(t *testing.T, resolvConfContent string) string {
 			_ = os.Remove("/etc/netns") // only if still empty
 		}
 	})
-	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
+	if out, err := netnstest.AddNetns(name); err != nil {
 		testenv.Skip(t, fmt.Sprintf("a working `ip netns add` (%v: %s)", err, bytes.TrimSpace(out)), "run where network namespaces can be made")
 	}
 	must(t, os.MkdirAll(dir, 0o755))

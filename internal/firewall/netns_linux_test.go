@@ -3,16 +3,14 @@
 package firewall
 
 import (
-	"fmt"
 	"net/netip"
-	"os"
 	"os/exec"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/vishvananda/netns"
+	"github.com/wgtools/wgtools/internal/netnstest"
 	"github.com/wgtools/wgtools/internal/testenv"
 )
 
@@ -28,8 +26,6 @@ type testNS struct {
 	name string
 	fd   int
 }
-
-var nsCount atomic.Int32
 
 // needTools skips the test unless it runs as root with the given commands;
 // with CI set, a root run fails instead of skipping.
@@ -51,19 +47,13 @@ func needTools(t *testing.T, tools ...string) {
 // (one link-local). It is deleted when the test ends.
 func newNS(t *testing.T) *testNS {
 	t.Helper()
-	name := fmt.Sprintf("wgfw%d_%d", os.Getpid(), nsCount.Add(1))
+	name := netnstest.NewNetns(t, "wgfw")
 	ip := func(args ...string) {
 		t.Helper()
 		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
 			t.Fatalf("ip %s: %v: %s", strings.Join(args, " "), err, out)
 		}
 	}
-	ip("netns", "add", name)
-	t.Cleanup(func() {
-		if out, err := exec.Command("ip", "netns", "del", name).CombinedOutput(); err != nil {
-			t.Errorf("ip netns del %s: %v: %s", name, err, out)
-		}
-	})
 	h, err := netns.GetFromName(name)
 	if err != nil {
 		t.Fatalf("open netns %s: %v", name, err)

@@ -4,9 +4,7 @@ package netcfg
 
 import (
 	"bytes"
-	"fmt"
 	"net/netip"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -14,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
+	"github.com/wgtools/wgtools/internal/netnstest"
 	"github.com/wgtools/wgtools/internal/testenv"
 )
 
@@ -23,11 +22,7 @@ import (
 func newNS(t *testing.T) (*Linux, *bytes.Buffer, string) {
 	t.Helper()
 	testenv.Require(t, testenv.Root(), testenv.Command("ip", "iproute2"))
-	name := fmt.Sprintf("wgnc%d", os.Getpid())
-	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
-		t.Fatalf("ip netns add: %v %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("ip", "netns", "del", name).Run() })
+	name := netnstest.NewNetns(t, "wgnc")
 	// veth pairs: this kernel may have no dummy links.
 	ip(t, name, "link", "add", "wgt0", "type", "veth", "peer", "name", "wgt0p")
 	ip(t, name, "link", "set", "wgt0p", "up")

@@ -27,9 +27,7 @@ func NewPair(t *testing.T) *Pair {
 	id := UniqueID()
 	for i := range p.NS {
 		p.NS[i] = fmt.Sprintf("wge%d-%s", i, id)
-		p.Run("ip", "netns", "add", p.NS[i])
-		ns := p.NS[i]
-		t.Cleanup(func() { DeleteNetns(ns) })
+		MakeNetns(t, p.NS[i])
 	}
 	p.Run("ip", "link", "add", "va", "netns", p.NS[0], "type", "veth", "peer", "name", "vb", "netns", p.NS[1])
 	for i, dev := range []string{"va", "vb"} {
@@ -141,20 +139,4 @@ func KillDaemons(name string) error {
 		}
 	}
 	return nil
-}
-
-// DeleteNetns ends the processes left in a namespace (a daemon of a test
-// that failed half way would keep it alive), then deletes it.
-func DeleteNetns(ns string) {
-	out, _ := exec.Command("ip", "netns", "pids", ns).Output()
-	for _, pid := range strings.Fields(string(out)) {
-		// This process is listed too when one of its threads entered the
-		// namespace and was the main thread, which never ends.
-		if n, err := strconv.Atoi(pid); err == nil && n != os.Getpid() {
-			if proc, err := os.FindProcess(n); err == nil {
-				proc.Signal(os.Kill)
-			}
-		}
-	}
-	exec.Command("ip", "netns", "del", ns).Run()
 }

@@ -33,8 +33,7 @@ func newHub(t *testing.T, clients int) *hub {
 			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
 		}
 	}
-	run("ip", "netns", "add", h.server)
-	t.Cleanup(func() { netnstest.DeleteNetns(h.server) })
+	netnstest.MakeNetns(t, h.server)
 	run("ip", "-n", h.server, "link", "add", "br0", "type", "bridge")
 	run("ip", "-n", h.server, "addr", "add", "192.168.100.1/24", "dev", "br0")
 	run("ip", "-n", h.server, "link", "set", "br0", "up")
@@ -42,8 +41,7 @@ func newHub(t *testing.T, clients int) *hub {
 	for i := 0; i < clients; i++ {
 		ns := fmt.Sprintf("wgh-c%d-%s", i+1, id)
 		h.client = append(h.client, ns)
-		run("ip", "netns", "add", ns)
-		t.Cleanup(func() { netnstest.DeleteNetns(ns) })
+		netnstest.MakeNetns(t, ns)
 		port := fmt.Sprintf("p%d", i+1)
 		run("ip", "link", "add", port, "netns", h.server, "type", "veth", "peer", "name", "up0", "netns", ns)
 		run("ip", "-n", h.server, "link", "set", port, "master", "br0", "up")
