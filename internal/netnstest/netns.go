@@ -57,7 +57,11 @@ func SweepNetns() {
 }
 
 func alive(pid int) bool {
-	err := syscall.Kill(pid, 0)
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
 	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
