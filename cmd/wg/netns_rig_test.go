@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,8 +24,6 @@ type nsRig struct {
 	holder *exec.Cmd
 	bins   map[string]string // "ours", "ref" -> directory holding a "wg"
 }
-
-var rigCount atomic.Int32
 
 func newRig(t *testing.T) *nsRig {
 	t.Helper()

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -20,6 +21,9 @@ import (
 	"github.com/wgtools/wgtools/internal/wgctl"
 	"golang.org/x/sys/unix"
 )
+
+// rigCount numbers the namespaces of this process.
+var rigCount atomic.Int32
 
 // inNetns runs fn on an OS thread inside a new network namespace; the
 // thread is thrown away afterwards.
