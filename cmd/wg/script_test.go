@@ -13,20 +13,11 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/script")
 
 func TestMain(m *testing.M) {
-	testscript.Main(cleanup{m}, map[string]func(){
+	testscript.Main(netnstest.Main(m), map[string]func(){
 		"wg": func() { os.Exit(app.Main(os.Args, "wg")) },
 		// tunnel.Start re-executes this binary under that name.
 		"wireguard-go": func() { os.Exit(app.Main(os.Args, "wireguard-go")) },
 	})
-}
-
-// cleanup runs the tests, then removes the binary netnstest built.
-type cleanup struct{ m *testing.M }
-
-func (c cleanup) Run() int {
-	code := c.m.Run()
-	netnstest.Cleanup()
-	return code
 }
 
 // TestScript runs the CLI golden tests in testdata/script.

@@ -80,6 +80,18 @@ func Cleanup() {
 	}
 }
 
+// Main wraps a TestMain's m for testscript.Main: its tests run, then
+// Cleanup.
+func Main(m *testing.M) interface{ Run() int } { return mainRunner{m} }
+
+type mainRunner struct{ m *testing.M }
+
+func (c mainRunner) Run() int {
+	code := c.m.Run()
+	Cleanup()
+	return code
+}
+
 // BinDir is a directory holding our binary as wg and wg-quick, for a PATH
 // or for commands that name /usr/bin's.
 func BinDir(t *testing.T) string {

@@ -15,7 +15,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/script")
 
 func TestMain(m *testing.M) {
-	testscript.Main(cleanup{m}, map[string]func(){
+	testscript.Main(netnstest.Main(m), map[string]func(){
 		"wg-quick": func() {
 			if dir := os.Getenv("WGTOOLS_TEST_STATE_ROOT"); dir != "" {
 				quickcmd.TestOnlyStateRoot(dir)
@@ -26,15 +26,6 @@ func TestMain(m *testing.M) {
 		// tunnel.Start re-executes this binary under that name.
 		"wireguard-go": func() { os.Exit(app.Main(os.Args, "wireguard-go")) },
 	})
-}
-
-// cleanup runs the tests, then removes the binary netnstest built.
-type cleanup struct{ m *testing.M }
-
-func (c cleanup) Run() int {
-	code := c.m.Run()
-	netnstest.Cleanup()
-	return code
 }
 
 // TestScript runs the CLI golden tests of wg-quick in testdata/script.
