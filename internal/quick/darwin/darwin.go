@@ -18,6 +18,7 @@ import (
 
 	"github.com/wgtools/wgtools/internal/config"
 	"github.com/wgtools/wgtools/internal/quick"
+	"github.com/wgtools/wgtools/internal/quick/bsdroute"
 	"github.com/wgtools/wgtools/internal/wgctl"
 )
 
@@ -84,12 +85,9 @@ type Sys interface {
 	MonitorRunning(pid int) bool
 }
 
-// Via is where a route goes: an interface, a gateway, or nowhere.
-type Via struct {
-	Interface string
-	Gateway   netip.Addr
-	Blackhole bool
-}
+// Via is where a route goes: an interface, a gateway, or nowhere (macOS
+// has one table, and names interfaces by name).
+type Via = bsdroute.Via
 
 // Platform is macOS's quick.Platform.
 type Platform struct {
@@ -112,18 +110,14 @@ const changeDarwin = "darwin"
 // knows it: upstream's AUTO_ROUTE4/6, ENDPOINTS, GATEWAY4/6, SERVICE_DNS
 // and SERVICE_DNS_SEARCH, the config's MTU and DNS, and the monitor.
 type Record struct {
-	Real       string       `json:"real"`
-	Auto4      bool         `json:"auto4,omitempty"`
-	Auto6      bool         `json:"auto6,omitempty"`
-	Endpoints  []netip.Addr `json:"endpoints,omitempty"`
-	Gateway4   string       `json:"gateway4,omitempty"`
-	Gateway6   string       `json:"gateway6,omitempty"`
-	Services   []Service    `json:"services,omitempty"`
-	DNSSet     bool         `json:"dns_set,omitempty"`
-	MTU        string       `json:"mtu,omitempty"`
-	DNS        []string     `json:"dns,omitempty"`
-	Search     []string     `json:"search,omitempty"`
-	MonitorPID int          `json:"monitor_pid,omitempty"`
+	Real string `json:"real"`
+	bsdroute.EndpointRoutes
+	Services   []Service `json:"services,omitempty"`
+	DNSSet     bool      `json:"dns_set,omitempty"`
+	MTU        string    `json:"mtu,omitempty"`
+	DNS        []string  `json:"dns,omitempty"`
+	Search     []string  `json:"search,omitempty"`
+	MonitorPID int       `json:"monitor_pid,omitempty"`
 }
 
 // Service is a network service's DNS before the tunnel changed it.
@@ -279,33 +273,6 @@ func (p *Platform) SaveLines(_ *quick.Journal, real string, q *config.QuickConfi
 		addresses = append(addresses, string(config.AppendPrefix(nil, a)))
 	}
 	return addresses, q.DNS, q.MTU, nil
-}
-
-// hostPrefix is a single address as a prefix.
-func hostPrefix(a netip.Addr) netip.Prefix { return netip.PrefixFrom(a, a.BitLen()) }
-
-// family is route(8)'s -inet or -inet6 of a prefix.
-func family(p netip.Prefix) string {
-	if p.Addr().Is4() {
-		return "-inet"
-	}
-	return "-inet6"
-}
-
-// routeText is how route(8) is given a destination: a host as its address.
-func routeText(p netip.Prefix) string {
-	if p.IsSingleIP() {
-		return p.Addr().String()
-	}
-	return p.String()
-}
-
-// gatewayText is a gateway as upstream collects it ("" for none).
-func gatewayText(a netip.Addr) string {
-	if !a.IsValid() {
-		return ""
-	}
-	return a.String()
 }
 
 // StateRecord is the platform's record in a state (nil when there is none),
