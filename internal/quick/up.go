@@ -23,6 +23,11 @@ func Up(ctx context.Context, e *Env, name string, q *config.QuickConfig, wg *con
 	if err != nil {
 		return err
 	}
+	if c, ok := p.(Checker); ok {
+		if err := c.Check(q); err != nil {
+			return err
+		}
+	}
 	if real, exists, _ := p.Interface(name); exists {
 		p.Found(name, real)
 		if real != name {
@@ -73,7 +78,7 @@ func Up(ctx context.Context, e *Env, name string, q *config.QuickConfig, wg *con
 	if err := ctx.Err(); err != nil {
 		return interrupted(ctx)
 	}
-	e.logf("[#] wg addconf %s /dev/fd/63", real)
+	e.logf("[#] wg addconf %s %s", real, addconfPath(p))
 	if err := e.Devices.Configure(real, wg); err != nil {
 		return fmt.Errorf("configure %s: %w", real, err)
 	}
@@ -115,6 +120,25 @@ func Up(ctx context.Context, e *Env, name string, q *config.QuickConfig, wg *con
 		return err
 	}
 	return e.hooks(ctx, name, real, q.PostUp)
+}
+
+// Checker is a Platform that checks, before anything changes, what its
+// steps will need of the system (a tool that upstream's script finds
+// missing only halfway through).
+type Checker interface {
+	Check(q *config.QuickConfig) error
+}
+
+// AddconfPather is a Platform whose upstream gives `wg addconf` the
+// config otherwise than as bash's /dev/fd/63 (FreeBSD's pipes it to
+// /dev/stdin).
+type AddconfPather interface{ AddconfPath() string }
+
+func addconfPath(p Platform) string {
+	if a, ok := p.(AddconfPather); ok {
+		return a.AddconfPath()
+	}
+	return "/dev/fd/63"
 }
 
 // Link MTUs the kernels accept for a WireGuard or TUN link (ETH_MIN_MTU;

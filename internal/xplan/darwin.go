@@ -14,12 +14,7 @@ import (
 // as the command upstream's darwin.bash would have run for it.
 type darwinSys struct {
 	m *Machine
-	// monitor is the pid of the route monitor once started (0: none), and
-	// whether it still runs.
-	monitor        int
-	monitorRunning bool
-	// onMonitor starts the simulated monitor process of NAME.
-	onMonitor func(name string)
+	monitorHost
 }
 
 var _ darwin.Sys = (*darwinSys)(nil)

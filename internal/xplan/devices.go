@@ -11,13 +11,18 @@ import (
 )
 
 // devices is quick.Devices on the simulated machine's WireGuard state.
-type devices struct{ m *Machine }
+type devices struct {
+	m *Machine
+	// addconf is the file `wg addconf` is given the config as (upstream's
+	// /dev/fd/63, FreeBSD's /dev/stdin).
+	addconf string
+}
 
 var _ quick.Devices = devices{}
 
-// Configure is `wg addconf IF /dev/fd/63`.
+// Configure is `wg addconf IF FILE`.
 func (d devices) Configure(name string, c *config.Config) error {
-	d.m.t.Call("wg", "addconf", name, "/dev/fd/63")
+	d.m.t.Call("wg", "addconf", name, d.addconf)
 	if err := d.m.change(); err != nil {
 		return err
 	}

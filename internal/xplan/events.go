@@ -3,6 +3,7 @@ package xplan
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 )
 
 // applyChange is one change of an event, as the simulator applies it.
@@ -137,7 +138,18 @@ func (m *Machine) applyChange(ch map[string]json.RawMessage) error {
 			}
 			m.services = keep
 		case "process":
-			// OpenBSD's daemons: nothing on the systems modelled here.
+			// OpenBSD's daemons (resolvd, unwind) start or stop.
+			var v struct {
+				Name    string `json:"name"`
+				Running *bool  `json:"running"`
+			}
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return err
+			}
+			m.processes = slices.DeleteFunc(m.processes, func(p string) bool { return p == v.Name })
+			if v.Running == nil || *v.Running {
+				m.processes = append(m.processes, v.Name)
+			}
 		default:
 			return fmt.Errorf("unknown event change %q", k)
 		}

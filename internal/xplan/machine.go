@@ -30,6 +30,7 @@ type Machine struct {
 	changes, failAt int
 	// gone are the interfaces that went away since the monitor last read.
 	gone []gone
+	bsdState
 }
 
 // gone is an interface that went away, and why.
@@ -37,6 +38,7 @@ type gone struct{ name, reason string }
 
 type mIface struct {
 	name, kind string
+	desc       string // OpenBSD's description
 	mac        string // ether's, as the simulator makes it up
 	mtu, index int
 	up         bool
@@ -56,6 +58,7 @@ type mRoute struct {
 	iface string
 	flags string
 	owner string
+	table int // a FreeBSD FIB or OpenBSD rtable; 0 is the main one
 }
 
 type mService struct {
@@ -84,6 +87,10 @@ type wgPeer struct {
 func NewMachine(osName string, f *Facts, t *Transcript) (*Machine, error) {
 	m := &Machine{OS: osName, wg: map[string]*wgDev{}, hosts: f.Hosts, wgShow: f.WGShow,
 		nameFiles: map[string]string{}, utun: f.Darwin.Utun, tunMTU: f.TunnelMTU, t: t, resolvConf: resolvConf(f)}
+	if err := m.bsdState.init(f); err != nil {
+		return nil, err
+	}
+	m.resolvOriginal = m.resolvConf
 	for _, s := range f.Darwin.Services {
 		m.services = append(m.services, &mService{name: s.Name, enabled: s.Enabled == nil || *s.Enabled,
 			dns: append([]string{}, s.DNS...), search: append([]string{}, s.Search...)})
@@ -157,6 +164,7 @@ func (m *Machine) addIfaceFact(spec IfaceFact) error {
 	}
 	i := m.newIface(spec.Name, kind, mtu)
 	i.up = true
+	i.desc = spec.Description
 	i.mac = spec.MAC
 	if i.mac == "" && kind == "ether" {
 		i.mac = fmt.Sprintf("02:00:00:00:00:%02x", i.index)
@@ -209,6 +217,10 @@ func (m *Machine) addAddress(i *mIface, p netip.Prefix, dest netip.Addr) {
 	owner := i.name + " " + p.Addr().String()
 	a := p.Addr()
 	bits := a.BitLen()
+	if m.OS != "darwin" {
+		m.bsdAddressRoutes(i, p, owner)
+		return
+	}
 	if i.kind == "loopback" {
 		if a.Is4() {
 			m.addRoute(&mRoute{dest: p.Masked(), gw: a.String(), iface: "lo0", flags: "UCS", owner: owner})

@@ -10,7 +10,7 @@ func (m *Machine) linkGW(i *mIface) string { return fmt.Sprintf("link#%d", i.ind
 
 func (m *Machine) addRoute(r *mRoute) bool {
 	for _, x := range m.routes {
-		if x.dest == r.dest {
+		if x.dest == r.dest && x.table == r.table {
 			return false
 		}
 	}
@@ -32,7 +32,7 @@ func (m *Machine) gwIface(gw string) string {
 	}
 	var best *mRoute
 	for _, r := range m.routes {
-		if !strings.Contains(r.flags, "G") && r.dest.Addr().Is4() == a.Is4() && r.dest.Contains(a) {
+		if r.table == 0 && !strings.Contains(r.flags, "G") && r.dest.Addr().Is4() == a.Is4() && r.dest.Contains(a) {
 			if best == nil || r.dest.Bits() > best.dest.Bits() {
 				best = r
 			}
@@ -56,7 +56,7 @@ func (m *Machine) gwIface(gw string) string {
 func (m *Machine) setDefault(v6 bool, gw *string, ifname string) error {
 	var keep []*mRoute
 	for _, r := range m.routes {
-		if !(r.dest.Bits() == 0 && r.dest.Addr().Is6() == v6) {
+		if !(r.dest.Bits() == 0 && r.dest.Addr().Is6() == v6 && r.table == 0) {
 			keep = append(keep, r)
 		}
 	}
@@ -71,6 +71,9 @@ func (m *Machine) setDefault(v6 bool, gw *string, ifname string) error {
 	flags := "UGScg"
 	if v6 {
 		dest, flags = netip.MustParsePrefix("::/0"), "UGcg"
+	}
+	if m.OS != "darwin" {
+		flags = "UGS"
 	}
 	m.addRoute(&mRoute{dest: dest, gw: *gw, iface: ifname, flags: flags})
 	return nil
@@ -94,7 +97,7 @@ func (m *Machine) addRouteFact(r RouteFact) error {
 		if flags == "" {
 			flags = map[bool]string{true: "UGHS", false: "UGS"}[host]
 		}
-		if !m.addRoute(&mRoute{dest: dest, gw: r.Gateway, iface: ifname, flags: flags}) {
+		if !m.addRoute(&mRoute{dest: dest, gw: r.Gateway, iface: ifname, flags: flags, table: r.Table}) {
 			return fmt.Errorf("route %s: duplicate", r.Destination)
 		}
 		return nil
@@ -107,7 +110,7 @@ func (m *Machine) addRouteFact(r RouteFact) error {
 	if flags == "" {
 		flags = map[bool]string{true: "UHS", false: "US"}[host]
 	}
-	m.addRoute(&mRoute{dest: dest, gw: m.linkGW(i), iface: i.name, flags: flags})
+	m.addRoute(&mRoute{dest: dest, gw: m.linkGW(i), iface: i.name, flags: flags, table: r.Table})
 	return nil
 }
 
@@ -125,8 +128,13 @@ func parseDest(s string) (netip.Prefix, error) {
 
 // lookupExact is the route of exactly that destination.
 func (m *Machine) lookupExact(p netip.Prefix) *mRoute {
+	return m.lookupTable(p, 0)
+}
+
+// lookupTable is the route of exactly that destination in a table.
+func (m *Machine) lookupTable(p netip.Prefix, table int) *mRoute {
 	for _, r := range m.routes {
-		if r.dest == p.Masked() {
+		if r.dest == p.Masked() && r.table == table {
 			return r
 		}
 	}
@@ -144,7 +152,7 @@ func (m *Machine) removeRoute(x *mRoute) {
 
 func (m *Machine) defaultRoute(v6 bool) *mRoute {
 	for _, r := range m.routes {
-		if r.dest.Bits() == 0 && r.dest.Addr().Is6() == v6 {
+		if r.dest.Bits() == 0 && r.dest.Addr().Is6() == v6 && r.table == 0 {
 			return r
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wgtools/wgtools/internal/config"
 	"github.com/wgtools/wgtools/internal/quick"
+	"github.com/wgtools/wgtools/internal/quick/bsd"
 	"github.com/wgtools/wgtools/internal/quick/darwin"
 )
 
@@ -35,8 +36,8 @@ type Options struct {
 // transcript to w. Its error is the simulation's own (bad facts, an
 // unknown system); what wg-quick did is in the EXIT lines.
 func Run(o Options, w io.Writer) error {
-	if o.OS != "darwin" {
-		return fmt.Errorf("%s: not modelled yet (darwin is)", o.OS)
+	if o.OS != "darwin" && o.OS != bsd.FreeBSD && o.OS != bsd.OpenBSD {
+		return fmt.Errorf("%s: not modelled (darwin, freebsd and openbsd are)", o.OS)
 	}
 	if o.Mode != "up" && o.Mode != "down" && o.Mode != "updown" {
 		return fmt.Errorf("mode %q: want up, down or updown", o.Mode)
@@ -62,11 +63,43 @@ func Run(o Options, w io.Writer) error {
 	if text, err := os.ReadFile(o.Config); err == nil {
 		m.configPath, m.configText = "/etc/wireguard/"+filepath.Base(o.Config), string(text)
 	}
-	r := &run{m: m, t: t, sys: &darwinSys{m: m}, states: &memStates{}, state: o.State}
+	r := &run{m: m, t: t, states: &memStates{}, state: o.State}
 	r.dumpState("initial")
-	r.platform = &darwin.Platform{Sys: r.sys, Devices: devices{m}, UserspaceName: "wireguard-go", Log: t.Log()}
-	r.env = &quick.Env{Platform: r.platform, Devices: devices{m}, States: r.states, Log: t.Log(),
+	var platform quick.Platform
+	switch o.OS {
+	case "darwin":
+		sys := &darwinSys{m: m}
+		p := &darwin.Platform{Sys: sys, Devices: devices{m, "/dev/fd/63"}, UserspaceName: "wireguard-go", Log: t.Log()}
+		platform, r.host = p, &sys.monitorHost
+		r.newMonitor = func(name string, st *quick.State) simMonitor {
+			rec := darwin.StateRecord(st)
+			if rec == nil {
+				return nil
+			}
+			return darwin.NewMonitor(p, 1, rec, func(rec *darwin.Record) error {
+				return r.saveRecord(name, func(j *quick.Journal) error { return darwin.SaveRecord(j, rec) })
+			})
+		}
+	default:
+		sys := &bsdSys{m: m}
+		p := &bsd.Platform{OS: o.OS, Sys: sys, UserspaceName: "wireguard-go", Log: t.Log()}
+		p.Devices = devices{m, p.AddconfPath()}
+		platform, r.host = p, &sys.monitorHost
+		r.newMonitor = func(name string, st *quick.State) simMonitor {
+			rec := bsd.StateRecord(st)
+			if rec == nil {
+				return nil
+			}
+			return bsdMonitor{bsd.NewMonitor(p, 1, rec, func(rec *bsd.Record) error {
+				return r.saveRecord(name, func(j *quick.Journal) error { return bsd.SaveRecord(j, rec) })
+			})}
+		}
+	}
+	r.env = &quick.Env{Platform: platform, Devices: devices{m, "/dev/fd/63"}, States: r.states, Log: t.Log(),
 		RunHook: func(context.Context, string) error { return m.change() }, WriteConfig: m.writeConfig}
+	if a, ok := platform.(quick.AddconfPather); ok {
+		r.env.Devices = devices{m, a.AddconfPath()}
+	}
 
 	name, q, wg, err := readConfig(o.Config, facts)
 	if err != nil {
@@ -74,7 +107,7 @@ func Run(o Options, w io.Writer) error {
 		t.Exit("up", "1")
 		return nil
 	}
-	r.sys.onMonitor = r.startMonitor
+	r.host.onMonitor = r.startMonitor
 	r.phase("up", quick.Up(context.Background(), r.env, name, q, wg))
 	if err := r.events(events); err != nil {
 		return err
@@ -101,7 +134,7 @@ func Run(o Options, w io.Writer) error {
 	}
 	if o.KillMonitor && r.mon != nil {
 		r.mon, r.timers = nil, nil
-		r.sys.monitorRunning = false
+		r.host.monitorRunning = false
 		r.t.Exit("monitor", "killed")
 	}
 	r.phase("down", quick.Down(context.Background(), r.env, name, q, r.m.configPath))
@@ -119,17 +152,18 @@ func (r *run) dumpState(phase string) {
 }
 
 type run struct {
-	m        *Machine
-	t        *Transcript
-	sys      *darwinSys
-	states   *memStates
-	platform *darwin.Platform
-	env      *quick.Env
-	mon      *darwin.Monitor
-	now      float64
-	timers   []timer
-	upFailed bool
-	state    bool
+	m      *Machine
+	t      *Transcript
+	host   *monitorHost
+	states *memStates
+	env    *quick.Env
+	// newMonitor is the platform's monitor of NAME, whose state is st.
+	newMonitor func(name string, st *quick.State) simMonitor
+	mon        simMonitor
+	now        float64
+	timers     []timer
+	upFailed   bool
+	state      bool
 }
 
 type timer struct{ at, since float64 }
@@ -148,6 +182,20 @@ func (r *run) phase(name string, err error) {
 	r.t.Exit(name, "0")
 }
 
+// simMonitor is a platform's route monitor, fed the simulator's messages
+// and timers.
+type simMonitor interface {
+	Message(msg string) (alive, timer bool)
+	Timer()
+	Exit()
+}
+
+// bsdMonitor is the BSDs' monitor, which sets no timers.
+type bsdMonitor struct{ *bsd.Monitor }
+
+func (b bsdMonitor) Message(msg string) (bool, bool) { return b.Monitor.Message(msg), false }
+func (b bsdMonitor) Timer()                          {}
+
 // startMonitor stands in for the monitor process the platform starts:
 // the same code, with the record of the state it reads when it starts,
 // fed the simulator's messages.
@@ -156,16 +204,18 @@ func (r *run) startMonitor(name string) {
 	if st == nil {
 		return
 	}
-	rec := darwin.StateRecord(st)
-	if rec == nil {
-		return
+	if mon := r.newMonitor(name, st); mon != nil {
+		r.mon = mon
 	}
-	r.mon = darwin.NewMonitor(r.platform, r.sys.monitor, rec, func(rec *darwin.Record) error {
-		if st, _ := r.states.Load(name); st != nil {
-			return darwin.SaveRecord(quick.NewJournal(st, r.states), rec)
-		}
-		return nil
-	})
+}
+
+// saveRecord has the monitor's record saved in NAME's state, only while
+// there is one: after down it is gone, and must stay gone.
+func (r *run) saveRecord(name string, save func(*quick.Journal) error) error {
+	if st, _ := r.states.Load(name); st != nil {
+		return save(quick.NewJournal(st, r.states))
+	}
+	return nil
 }
 
 // events applies the events at their virtual times, delivering their
@@ -213,7 +263,7 @@ func (r *run) deliver(msgs []string) {
 		if !alive {
 			r.mon.Exit()
 			r.mon = nil
-			r.sys.monitorRunning = false
+			r.host.monitorRunning = false
 			r.timers = nil
 			r.t.Exit("monitor", "0")
 			return

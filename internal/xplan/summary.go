@@ -25,6 +25,9 @@ func (m *Machine) dump() map[string]any {
 			addrs = append(addrs, fmt.Sprintf("%s/%d", s, a.p.Bits()))
 		}
 		ifaces[i.name] = map[string]any{"mtu": i.mtu, "up": i.up, "addresses": addrs}
+		if i.desc != "" {
+			ifaces[i.name].(map[string]any)["description"] = i.desc
+		}
 	}
 	routes := []string{}
 	for _, r := range slices.SortedFunc(slices.Values(m.routes), routeOrder) {
@@ -32,7 +35,11 @@ func (m *Machine) dump() map[string]any {
 		if r.dest.Bits() == 0 {
 			dest = "default"
 		}
-		routes = append(routes, fmt.Sprintf("%s %s %s %s", dest, r.gw, r.flags, r.iface))
+		table := ""
+		if r.table != 0 {
+			table = fmt.Sprintf("table %d: ", r.table)
+		}
+		routes = append(routes, fmt.Sprintf("%s%s %s %s %s", table, dest, r.gw, r.flags, r.iface))
 	}
 	wg := map[string]any{}
 	for name, d := range m.wg {
@@ -54,12 +61,24 @@ func (m *Machine) dump() map[string]any {
 	for _, s := range m.services {
 		services = append(services, map[string]any{"name": s.name, "enabled": s.enabled, "dns": nonNil(s.dns), "search": nonNil(s.search)})
 	}
-	return map[string]any{"interfaces": ifaces, "routes": routes, "wg": wg, "network_services": services, "files": m.fileDump()}
+	out := map[string]any{"interfaces": ifaces, "routes": routes, "wg": wg, "files": m.fileDump()}
+	switch m.OS {
+	case "darwin":
+		out["network_services"] = services
+	case "freebsd":
+		out["resolvconf"] = m.resolvconf.dump()
+	case "openbsd":
+		out["route_nameservers"] = m.nameservers
+	}
+	return out
 }
 
-// routeOrder is the simulator's: IPv4 before IPv6, then by network and
-// length.
+// routeOrder is the simulator's: by table, IPv4 before IPv6, then by
+// network and length.
 func routeOrder(a, b *mRoute) int {
+	if a.table != b.table {
+		return cmp.Compare(a.table, b.table)
+	}
 	if a.dest.Addr().Is4() != b.dest.Addr().Is4() {
 		if a.dest.Addr().Is4() {
 			return -1
@@ -73,6 +92,9 @@ func routeOrder(a, b *mRoute) int {
 // and /var/run/wireguard's name files and sockets.
 func (m *Machine) fileDump() map[string]string {
 	files := map[string]string{"/etc/resolv.conf": m.resolvConf}
+	for path, text := range m.files {
+		files[path] = text
+	}
 	if m.configPath != "" {
 		files[m.configPath] = m.configText
 	}

@@ -69,7 +69,7 @@ func scenarios(t *testing.T) []scenario {
 }
 
 // modelled are the systems xplan runs our engine for.
-var modelled = []string{"darwin"}
+var modelled = []string{"darwin", "freebsd", "openbsd"}
 
 // TestScenarios: on every scenario, our engine's LOG, EXIT and changing
 // CALL lines, and the machine it leaves after up and after down, are
@@ -271,13 +271,25 @@ func TestRollback(t *testing.T) {
 }
 
 // TestDownAfterMonitorKilled: with the route monitor killed (it cleans up
-// nothing), down itself removes the endpoint routes and puts back every
-// service's DNS, from the state, and says so; the machine is as before.
+// nothing), down itself removes the endpoint routes (and on macOS puts
+// back every service's DNS), from the state, and says so; the machine is
+// as before.
 func TestDownAfterMonitorKilled(t *testing.T) {
-	for _, name := range []string{"full-tunnel-dual", "darwin-two-services", "endpoints-v4-v6", "dns-search"} {
-		t.Run(name, func(t *testing.T) {
-			dir := filepath.Join("testdata/scenarios", name)
-			o := xplan.Options{OS: "darwin", Mode: "updown", Config: filepath.Join(dir, "wg0.conf"), Facts: filepath.Join(dir, "facts.json"), State: true, KillMonitor: true}
+	cases := []struct{ os, scenario, says string }{
+		{"darwin", "full-tunnel-dual", "routes and DNS settings"},
+		{"darwin", "darwin-two-services", "routes and DNS settings"},
+		{"darwin", "endpoints-v4-v6", "routes and DNS settings"},
+		{"darwin", "dns-search", "routes and DNS settings"},
+		{"freebsd", "full-tunnel-dual", "routes"},
+		{"freebsd", "endpoints-v4-v6", "routes"},
+		{"freebsd", "freebsd-userspace", "routes"},
+		{"openbsd", "full-tunnel-dual", "routes"},
+		{"openbsd", "endpoints-no-gateway", "routes"},
+	}
+	for _, c := range cases {
+		t.Run(c.os+"-"+c.scenario, func(t *testing.T) {
+			dir := filepath.Join("testdata/scenarios", c.scenario)
+			o := xplan.Options{OS: c.os, Mode: "updown", Config: filepath.Join(dir, "wg0.conf"), Facts: filepath.Join(dir, "facts.json"), State: true, KillMonitor: true}
 			if _, err := os.Stat(filepath.Join(dir, "events.json")); err == nil {
 				o.Events = filepath.Join(dir, "events.json")
 			}
@@ -293,7 +305,7 @@ func TestDownAfterMonitorKilled(t *testing.T) {
 					states[phase] = state
 				}
 			}
-			if !strings.Contains(out.String(), "LOG [!] The route monitor of `wg0' is not running; removing its routes and DNS settings\n") || !strings.Contains(out.String(), "EXIT down 0\n") {
+			if !strings.Contains(out.String(), "LOG [!] The route monitor of `wg0' is not running; removing its "+c.says+"\n") || !strings.Contains(out.String(), "EXIT down 0\n") {
 				t.Errorf("down did not clean up itself:\n%s", out.String())
 			}
 			if d := cmp.Diff(states["initial"], states["down"]); d != "" {
