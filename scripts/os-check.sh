@@ -1,5 +1,6 @@
 #!/bin/sh
-# os-check.sh: for someone with a Mac (and later FreeBSD or OpenBSD), as
+# os-check.sh: for someone with a Mac, FreeBSD or OpenBSD (the BSDs run
+# os-check-bsd.sh), as
 # root: brings real tunnels up with this checkout's wg-quick (two that
 # handshake with each other over loopback, and a full tunnel), checks what
 # the system then shows (utuns, addresses, MTU, routes, endpoint route, DNS
@@ -22,7 +23,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 case "$(uname -s)" in
 Darwin) ;;
-*) echo "os-check: this checks macOS; on $(uname -s) there is nothing to check yet" >&2; exit 1 ;;
+FreeBSD | OpenBSD) exec scripts/os-check-bsd.sh "$@" ;;
+*) echo "os-check: this checks macOS, FreeBSD and OpenBSD; on $(uname -s) there is nothing to check" >&2; exit 1 ;;
 esac
 if [ "${1:-}" != --yes ]; then
 	printf 'The full-tunnel check takes this Mac offline for a few seconds. Go on? [y/N] '

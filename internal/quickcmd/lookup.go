@@ -112,12 +112,13 @@ func readlinkF(path string) (string, error) {
 
 // configDirs are where each system's upstream script looks for NAME.conf,
 // in order (the last one is named when none has it); on macOS also
-// Homebrew's on Apple silicon.
+// Homebrew's on Apple silicon, on OpenBSD also the packages' prefix, as
+// on FreeBSD (openbsd.bash looks in /etc/wireguard only).
 func configDirs(goos string) []string {
 	switch goos {
 	case "darwin":
 		return []string{"/etc/wireguard", "/usr/local/etc/wireguard", "/opt/homebrew/etc/wireguard"}
-	case "freebsd":
+	case "freebsd", "openbsd":
 		return []string{"/etc/wireguard", "/usr/local/etc/wireguard"}
 	}
 	return []string{"/etc/wireguard"}

@@ -105,7 +105,7 @@ func TestConfigDirs(t *testing.T) {
 		"linux":   {"/etc/wireguard"},
 		"darwin":  {"/etc/wireguard", "/usr/local/etc/wireguard", "/opt/homebrew/etc/wireguard"},
 		"freebsd": {"/etc/wireguard", "/usr/local/etc/wireguard"},
-		"openbsd": {"/etc/wireguard"},
+		"openbsd": {"/etc/wireguard", "/usr/local/etc/wireguard"},
 	} {
 		if diff := cmp.Diff(want, configDirs(goos)); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", goos, diff)
