@@ -78,7 +78,11 @@ func Up(ctx context.Context, e *Env, name string, q *config.QuickConfig, wg *con
 	if err := ctx.Err(); err != nil {
 		return interrupted(ctx)
 	}
-	e.logf("[#] wg addconf %s %s", real, addconfPath(p))
+	if s, ok := p.(StdinConfig); ok && s.ConfigOnStdin() {
+		e.logf("[#] wg addconf %s /dev/stdin", real)
+	} else {
+		e.logf("[#] wg addconf %s /dev/fd/63", real)
+	}
 	if err := e.Devices.Configure(real, wg); err != nil {
 		return fmt.Errorf("configure %s: %w", real, err)
 	}
@@ -129,17 +133,9 @@ type Checker interface {
 	Check(q *config.QuickConfig) error
 }
 
-// AddconfPather is a Platform whose upstream gives `wg addconf` the
-// config otherwise than as bash's /dev/fd/63 (FreeBSD's pipes it to
-// /dev/stdin).
-type AddconfPather interface{ AddconfPath() string }
-
-func addconfPath(p Platform) string {
-	if a, ok := p.(AddconfPather); ok {
-		return a.AddconfPath()
-	}
-	return "/dev/fd/63"
-}
+// StdinConfig is a Platform whose upstream gives `wg addconf` the config
+// on its standard input rather than as bash's /dev/fd/63 (FreeBSD's).
+type StdinConfig interface{ ConfigOnStdin() bool }
 
 // Link MTUs the kernels accept for a WireGuard or TUN link (ETH_MIN_MTU;
 // an IP packet's length field).

@@ -83,7 +83,10 @@ func Run(o Options, w io.Writer) error {
 	default:
 		sys := &bsdSys{m: m}
 		p := &bsd.Platform{OS: o.OS, Sys: sys, UserspaceName: "wireguard-go", Log: t.Log()}
-		p.Devices = devices{m, p.AddconfPath()}
+		p.Devices = devices{m, "/dev/fd/63"}
+		if p.ConfigOnStdin() {
+			p.Devices = devices{m, "/dev/stdin"}
+		}
 		platform, r.host = p, &sys.monitorHost
 		r.newMonitor = func(name string, st *quick.State) simMonitor {
 			rec := bsd.StateRecord(st)
@@ -97,8 +100,8 @@ func Run(o Options, w io.Writer) error {
 	}
 	r.env = &quick.Env{Platform: platform, Devices: devices{m, "/dev/fd/63"}, States: r.states, Log: t.Log(),
 		RunHook: func(context.Context, string) error { return m.change() }, WriteConfig: m.writeConfig}
-	if a, ok := platform.(quick.AddconfPather); ok {
-		r.env.Devices = devices{m, a.AddconfPath()}
+	if s, ok := platform.(quick.StdinConfig); ok && s.ConfigOnStdin() {
+		r.env.Devices = devices{m, "/dev/stdin"}
 	}
 
 	name, q, wg, err := readConfig(o.Config, facts)

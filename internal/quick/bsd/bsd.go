@@ -231,14 +231,9 @@ func (p *Platform) Check(q *config.QuickConfig) error {
 	return nil
 }
 
-// AddconfPath is where the config comes from in the `wg addconf` line:
-// freebsd.bash pipes it to /dev/stdin.
-func (p *Platform) AddconfPath() string {
-	if p.openBSD() {
-		return "/dev/fd/63"
-	}
-	return "/dev/stdin"
-}
+// ConfigOnStdin: freebsd.bash pipes the config to `wg addconf IF
+// /dev/stdin`.
+func (p *Platform) ConfigOnStdin() bool { return !p.openBSD() }
 
 // AddAddress is add_addr (OpenBSD's also keeps the first address of each
 // family, which names the interface in its routes).
