@@ -145,4 +145,3 @@ func TestFreeBSDSaveDNS(t *testing.T) {
 		t.Errorf("servers (-want +got):\n%s", d)
 	}
 }
-
