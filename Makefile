@@ -44,6 +44,7 @@ fuzz:
 	for f in FuzzConfig FuzzSetArgs FuzzKey; do \
 	  $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./internal/config || exit 1; done
 	$(GO) test -run '^$$' -fuzz '^FuzzParseGet$$' -fuzztime $(FUZZTIME) ./internal/wgctl
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./internal/nvlist
 
 # Side-by-side benchmarks against the reference tools; they update BENCHMARKS.md.
 bench:

@@ -1,8 +1,6 @@
 package wgctl
 
 import (
-	"net"
-	"strconv"
 	"syscall"
 
 	"github.com/mdlayher/genetlink"
@@ -36,12 +34,4 @@ func setWithRemovals(name string, cfg *config.Config) error {
 		}
 	}
 	return nil
-}
-
-func zoneIndex(z string) uint32 {
-	if ifi, err := net.InterfaceByName(z); err == nil {
-		return uint32(ifi.Index)
-	}
-	n, _ := strconv.ParseUint(z, 10, 32)
-	return uint32(n)
 }

@@ -1,9 +1,9 @@
-//go:build !linux && (!freebsd || cgo)
+//go:build !linux && !freebsd
 
 package wgctl
 
 import "github.com/wgtools/wgtools/internal/config"
 
-// setWithRemovals: removing single allowed IPs from kernel devices is
-// supported on Linux only (FreeBSD and OpenBSD have no such flag in wgctrl).
-func setWithRemovals(string, *config.Config) error { return config.ErrIncrementalRemove }
+// setWithRemovals: wgctrl has no way to remove single allowed IPs, and
+// OpenBSD's wg(4) none either; wg answers EOPNOTSUPP there.
+func setWithRemovals(string, *config.Config) error { return errRemoveUnsupported }

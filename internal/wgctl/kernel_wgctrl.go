@@ -1,4 +1,4 @@
-//go:build !freebsd || cgo
+//go:build !freebsd
 
 package wgctl
 

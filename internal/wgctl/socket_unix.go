@@ -18,9 +18,12 @@ import (
 	"github.com/wgtools/wgtools/internal/config"
 )
 
+// socketDir is SocketDir; tests point it at a directory of their own.
+var socketDir = SocketDir
+
 // SocketPath is where the UAPI socket of the userspace interface NAME
 // lives: wireguard-go's, ours, boringtun's.
-func SocketPath(name string) string { return SocketDir + name + ".sock" }
+func SocketPath(name string) string { return socketDir + name + ".sock" }
 
 // uapiPath is the socket of a device named NAME: its own, or on macOS,
 // where wg-quick's tunnels are utunN, that of the utun NAME's name file
@@ -91,7 +94,7 @@ func hasUAPI(name string) bool {
 // listUAPI returns the userspace devices in directory order, as readdir(3)
 // gives them (wg does not sort them).
 func listUAPI() ([]string, error) {
-	d, err := os.Open(SocketDir)
+	d, err := os.Open(socketDir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil

@@ -16,14 +16,39 @@ func errnoOf(err error) error {
 	return err
 }
 
+// kernel is the kernel's side of devices; kernelClient implements it on
+// each system.
+type kernel interface {
+	close() error
+	list() ([]string, error)
+	get(name string) (*config.Device, error)
+	set(name string, cfg *config.Config) error
+}
+
+var _ kernel = (*kernelClient)(nil)
+
 // Client reaches devices: a userspace device when its UAPI socket answers,
 // otherwise the kernel's, as wg decides.
 type Client struct {
-	kernel *kernelClient
+	kernel kernel
+	// openKernel and hasKernel reach the system (openKernelClient and
+	// kernelSupport); tests replace them.
+	openKernel func() (kernel, error)
+	hasKernel  func() bool
 }
 
 // Open returns a client. Backends connect on first use.
-func Open() (*Client, error) { return &Client{}, nil }
+func Open() (*Client, error) {
+	return &Client{openKernel: openKernelClient, hasKernel: kernelSupport}, nil
+}
+
+func openKernelClient() (kernel, error) {
+	k, err := openKernel()
+	if err != nil {
+		return nil, err
+	}
+	return k, nil
+}
 
 // Close releases the client's connections.
 func (c *Client) Close() error {
@@ -33,9 +58,13 @@ func (c *Client) Close() error {
 	return nil
 }
 
-func (c *Client) k() (*kernelClient, error) {
+func (c *Client) k() (kernel, error) {
 	if c.kernel == nil {
-		k, err := openKernel()
+		open := c.openKernel
+		if open == nil {
+			open = openKernelClient
+		}
+		k, err := open()
 		if err != nil {
 			return nil, err
 		}
@@ -45,16 +74,20 @@ func (c *Client) k() (*kernelClient, error) {
 }
 
 // Interfaces lists WireGuard interfaces: kernel ones first, in link order,
-// then userspace ones in directory order.
+// then userspace ones in directory order. When the kernel side fails (no
+// WireGuard in the kernel, a kernel that refuses the request), the
+// userspace ones are listed alone: unlike wg, which then lists nothing.
 func (c *Client) Interfaces() ([]string, error) {
 	var names []string
-	if kernelSupport() {
-		k, err := c.k()
-		if err != nil {
-			return nil, err
-		}
-		if names, err = k.list(); err != nil {
-			return nil, err
+	has := c.hasKernel
+	if has == nil {
+		has = kernelSupport
+	}
+	if has() {
+		if k, err := c.k(); err == nil {
+			if kn, err := k.list(); err == nil {
+				names = kn
+			}
 		}
 	}
 	user, err := listUAPI()
