@@ -1,4 +1,4 @@
-//go:build !darwin
+//go:build !darwin && !freebsd && !openbsd
 
 package quickcmd
 
@@ -8,9 +8,10 @@ import (
 	"github.com/wgtools/wgtools/internal/cli"
 )
 
-// routeMonitorVerb is the hidden command of macOS's route monitor.
+// routeMonitorVerb is the hidden command of the route monitor (macOS and
+// the BSDs).
 const routeMonitorVerb = "__route-monitor"
 
 func routeMonitor(*cli.Env, []string) error {
-	return errors.New("the route monitor is macOS's")
+	return errors.New("there is no route monitor on this system")
 }
