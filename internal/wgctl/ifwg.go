@@ -3,6 +3,7 @@ package wgctl
 import (
 	"encoding/binary"
 	"net/netip"
+	"slices"
 	"strconv"
 	"syscall"
 	"unsafe"
@@ -269,4 +270,28 @@ func parseAllowedIP(l nvlist.List) (p netip.Prefix, ok bool, err error) {
 		return netip.PrefixFrom(netip.AddrFrom16([16]byte(b)), int(cidr)), true, nil
 	}
 	return p, false, nil
+}
+
+// ignoredRemovals are the `-ip` entries of cfg that dev, read after the
+// change, still has: a FreeBSD kernel older than allowed-IP removal
+// ignores the entry's flag and adds the prefix instead (upstream's wg
+// then reports success).
+func ignoredRemovals(cfg *config.Config, dev *config.Device) []netip.Prefix {
+	var out []netip.Prefix
+	for _, p := range cfg.Peers {
+		if p.Remove {
+			continue
+		}
+		for _, dp := range dev.Peers {
+			if dp.PublicKey != p.PublicKey {
+				continue
+			}
+			for _, a := range p.AllowedIPs {
+				if a.Remove && slices.Contains(dp.AllowedIPs, a.Prefix.Masked()) {
+					out = append(out, a.Prefix.Masked())
+				}
+			}
+		}
+	}
+	return out
 }

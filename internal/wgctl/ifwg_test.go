@@ -265,3 +265,22 @@ func TestParseDeviceLenient(t *testing.T) {
 		}
 	}
 }
+
+// TestIgnoredRemovals: a `-ip` entry the device still has after the change
+// is reported (a kernel without the remove flag added it); one it no
+// longer has, or a removed peer's, is not.
+func TestIgnoredRemovals(t *testing.T) {
+	k1, k2 := config.Key{1}, config.Key{2}
+	p := func(s string) netip.Prefix { return netip.MustParsePrefix(s) }
+	cfg := &config.Config{Peers: []config.Peer{
+		{PublicKey: k1, AllowedIPs: []config.AllowedIP{{Prefix: p("10.1.0.0/16"), Remove: true}, {Prefix: p("10.2.0.0/16"), Remove: true}, {Prefix: p("10.3.0.0/16")}}},
+		{PublicKey: k2, Remove: true},
+	}}
+	dev := &config.Device{Peers: []config.DevicePeer{
+		{PublicKey: k1, AllowedIPs: []netip.Prefix{p("10.1.0.0/16"), p("10.3.0.0/16")}},
+		{PublicKey: k2, AllowedIPs: []netip.Prefix{p("10.2.0.0/16")}},
+	}}
+	if d := cmp.Diff([]netip.Prefix{p("10.1.0.0/16")}, ignoredRemovals(cfg, dev), cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); d != "" {
+		t.Errorf("ignored removals (-want +got):\n%s", d)
+	}
+}

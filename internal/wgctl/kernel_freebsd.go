@@ -2,6 +2,7 @@ package wgctl
 
 import (
 	"errors"
+	"fmt"
 	"runtime"
 	"syscall"
 	"unsafe"
@@ -137,5 +138,15 @@ func (k *kernelClient) set(name string, cfg *config.Config) error {
 	pin.Pin(&b[0])
 	defer pin.Unpin()
 	wgd := wgDataIO{Name: ifName(name), Data: &b[0], Size: uintptr(len(b))}
-	return k.ioctl(siocSWG, unsafe.Pointer(&wgd))
+	if err := k.ioctl(siocSWG, unsafe.Pointer(&wgd)); err != nil || !cfg.HasRemovals() {
+		return err
+	}
+	dev, err := k.get(name)
+	if err != nil {
+		return err
+	}
+	if left := ignoredRemovals(cfg, dev); len(left) > 0 {
+		return fmt.Errorf("this kernel's if_wg cannot remove single allowed IPs: it added %v instead; remove them with `wg set %s peer KEY allowed-ips LIST`", left, name)
+	}
+	return nil
 }
