@@ -14,22 +14,9 @@ import (
 // bsdSys is bsd.Sys on the simulated FreeBSD or OpenBSD machine; each
 // change is recorded as the command upstream's script would have run for
 // it.
-type bsdSys struct {
-	m *Machine
-	monitorHost
-}
+type bsdSys struct{ machineSys }
 
 var _ bsd.Sys = (*bsdSys)(nil)
-
-// monitorHost is the route monitor's process on the simulated machine.
-type monitorHost struct {
-	// monitor is the pid of the route monitor once started (0: none), and
-	// whether it still runs.
-	monitor        int
-	monitorRunning bool
-	// onMonitor starts the simulated monitor process of NAME.
-	onMonitor func(name string)
-}
 
 func (s *bsdSys) addWG(name, desc string, sock bool) {
 	i := s.m.newIface(name, "wg", s.m.tunMTU)
@@ -109,8 +96,6 @@ func (s *bsdSys) WireGuardInterfaces() []string {
 	return out
 }
 
-func (s *bsdSys) InterfaceExists(ifname string) bool { return s.m.iface(ifname) != nil }
-
 func (s *bsdSys) Destroy(ifname string) error {
 	s.m.t.Call("ifconfig", ifname, "destroy")
 	i := s.m.iface(ifname)
@@ -119,14 +104,6 @@ func (s *bsdSys) Destroy(ifname string) error {
 	}
 	s.m.destroy(ifname, "destroyed", true)
 	return nil
-}
-
-func (s *bsdSys) InterfaceMTU(ifname string) (int, bool) {
-	i := s.m.iface(ifname)
-	if i == nil {
-		return 0, false
-	}
-	return i.mtu, true
 }
 
 func (s *bsdSys) InterfaceAddresses(ifname string) []netip.Prefix {
@@ -173,38 +150,6 @@ func (s *bsdSys) SetMTU(ifname string, mtu int) error {
 	}
 	i.mtu = mtu
 	return nil
-}
-
-func (s *bsdSys) SetUp(ifname string) error {
-	s.m.t.Call("ifconfig", ifname, "up")
-	if err := s.m.change(); err != nil {
-		return err
-	}
-	i := s.m.iface(ifname)
-	if i == nil {
-		return fmt.Errorf("ifconfig: interface %s does not exist", ifname)
-	}
-	i.up = true
-	return nil
-}
-
-func (s *bsdSys) DefaultRoute(v6 bool) (netip.Addr, string, bool) {
-	r := s.m.defaultRoute(v6)
-	if r == nil {
-		return netip.Addr{}, "", false
-	}
-	gw, _ := netip.ParseAddr(r.gw) // invalid for link#N
-	return gw, r.iface, true
-}
-
-// RouteInterface is `route -n get P`: with a prefix, the simulator's
-// route(8) looks up that exact destination.
-func (s *bsdSys) RouteInterface(p netip.Prefix) (string, bool) {
-	r := s.m.lookupExact(p)
-	if r == nil {
-		return "", false
-	}
-	return r.iface, true
 }
 
 // LookupInterface is `route -n get ADDR`: the longest match.

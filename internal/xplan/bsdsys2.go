@@ -179,17 +179,3 @@ func (s *bsdSys) Exists(path string) bool {
 	_, ok := s.m.files[path]
 	return ok || path == "/etc/resolv.conf"
 }
-
-func (s *bsdSys) StartMonitor(name string) (int, error) {
-	s.m.t.Call("route", "-n", "monitor")
-	if err := s.m.change(); err != nil {
-		return 0, err
-	}
-	s.monitor, s.monitorRunning = 1, true
-	if s.onMonitor != nil {
-		s.onMonitor(name)
-	}
-	return s.monitor, nil
-}
-
-func (s *bsdSys) MonitorRunning(pid int) bool { return pid == s.monitor && s.monitorRunning }

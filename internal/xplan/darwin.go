@@ -12,10 +12,7 @@ import (
 
 // darwinSys is darwin.Sys on the simulated Mac; each change is recorded
 // as the command upstream's darwin.bash would have run for it.
-type darwinSys struct {
-	m *Machine
-	monitorHost
-}
+type darwinSys struct{ machineSys }
 
 var _ darwin.Sys = (*darwinSys)(nil)
 
@@ -66,16 +63,6 @@ func (s *darwinSys) IsWireGuard(real string) bool {
 	return i != nil && s.m.wg[real] != nil
 }
 
-func (s *darwinSys) InterfaceExists(ifname string) bool { return s.m.iface(ifname) != nil }
-
-func (s *darwinSys) InterfaceMTU(ifname string) (int, bool) {
-	i := s.m.iface(ifname)
-	if i == nil {
-		return 0, false
-	}
-	return i.mtu, true
-}
-
 func (s *darwinSys) InterfaceAddresses(ifname string) []netip.Prefix {
 	i := s.m.iface(ifname)
 	if i == nil {
@@ -124,38 +111,6 @@ func (s *darwinSys) SetMTU(ifname string, mtu int) error {
 	}
 	i.mtu = mtu
 	return nil
-}
-
-func (s *darwinSys) SetUp(ifname string) error {
-	s.m.t.Call("ifconfig", ifname, "up")
-	if err := s.m.change(); err != nil {
-		return err
-	}
-	i := s.m.iface(ifname)
-	if i == nil {
-		return fmt.Errorf("ifconfig: interface %s does not exist", ifname)
-	}
-	i.up = true
-	return nil
-}
-
-func (s *darwinSys) DefaultRoute(v6 bool) (netip.Addr, string, bool) {
-	r := s.m.defaultRoute(v6)
-	if r == nil {
-		return netip.Addr{}, "", false
-	}
-	gw, _ := netip.ParseAddr(r.gw) // invalid for link#N
-	return gw, r.iface, true
-}
-
-// RouteInterface is `route -n get P`: with a prefix, the simulator's
-// route(8) looks up that exact destination.
-func (s *darwinSys) RouteInterface(p netip.Prefix) (string, bool) {
-	r := s.m.lookupExact(p)
-	if r == nil {
-		return "", false
-	}
-	return r.iface, true
 }
 
 func (s *darwinSys) RoutesThrough(ifname string, v6 bool) []netip.Prefix {
@@ -295,17 +250,3 @@ func emptyOr(vs []string) []string {
 	}
 	return vs
 }
-
-func (s *darwinSys) StartMonitor(name string) (int, error) {
-	s.m.t.Call("route", "-n", "monitor")
-	if err := s.m.change(); err != nil {
-		return 0, err
-	}
-	s.monitor, s.monitorRunning = 1, true
-	if s.onMonitor != nil {
-		s.onMonitor(name)
-	}
-	return s.monitor, nil
-}
-
-func (s *darwinSys) MonitorRunning(pid int) bool { return pid == s.monitor && s.monitorRunning }

@@ -68,7 +68,7 @@ func Run(o Options, w io.Writer) error {
 	var platform quick.Platform
 	switch o.OS {
 	case "darwin":
-		sys := &darwinSys{m: m}
+		sys := &darwinSys{machineSys{m: m}}
 		p := &darwin.Platform{Sys: sys, Devices: devices{m, "/dev/fd/63"}, UserspaceName: "wireguard-go", Log: t.Log()}
 		platform, r.host = p, &sys.monitorHost
 		r.newMonitor = func(name string, st *quick.State) simMonitor {
@@ -81,7 +81,7 @@ func Run(o Options, w io.Writer) error {
 			})
 		}
 	default:
-		sys := &bsdSys{m: m}
+		sys := &bsdSys{machineSys{m: m}}
 		p := &bsd.Platform{OS: o.OS, Sys: sys, UserspaceName: "wireguard-go", Log: t.Log()}
 		p.Devices = devices{m, "/dev/fd/63"}
 		if p.ConfigOnStdin() {

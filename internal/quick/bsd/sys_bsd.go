@@ -11,11 +11,11 @@ import (
 	"os/exec"
 	"runtime"
 	"slices"
-	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/wgtools/wgtools/internal/quick/hostsys"
 	"github.com/wgtools/wgtools/internal/wgctl"
 )
 
@@ -76,35 +76,14 @@ func (e strerror) Error() string {
 func (e strerror) Unwrap() error { return e.err }
 
 // InterfaceExists: the interface is there.
-func (s *System) InterfaceExists(ifname string) bool {
-	_, err := net.InterfaceByName(ifname)
-	return err == nil
-}
+func (s *System) InterfaceExists(ifname string) bool { return hostsys.Exists(ifname) }
 
 // InterfaceMTU is the interface's MTU.
-func (s *System) InterfaceMTU(ifname string) (int, bool) {
-	i, err := net.InterfaceByName(ifname)
-	if err != nil {
-		return 0, false
-	}
-	return i.MTU, true
-}
+func (s *System) InterfaceMTU(ifname string) (int, bool) { return hostsys.MTU(ifname) }
 
 // InterfaceAddresses are the interface's addresses, IPv4 first.
 func (s *System) InterfaceAddresses(ifname string) []netip.Prefix {
-	i, err := net.InterfaceByName(ifname)
-	if err != nil {
-		return nil
-	}
-	addrs, _ := i.Addrs()
-	var out []netip.Prefix
-	for _, a := range addrs {
-		if n, ok := a.(*net.IPNet); ok {
-			ip, _ := netip.AddrFromSlice(n.IP)
-			ones, _ := n.Mask.Size()
-			out = append(out, netip.PrefixFrom(ip.Unmap(), ones))
-		}
-	}
+	out := hostsys.Addresses(ifname)
 	slices.SortStableFunc(out, func(a, b netip.Prefix) int {
 		return boolInt(a.Addr().Is6()) - boolInt(b.Addr().Is6())
 	})
@@ -212,29 +191,11 @@ func (s *System) Exists(path string) bool {
 // input, output to nowhere, errors to our standard error as upstream's
 // fd 3), as upstream's backgrounded subshell.
 func (s *System) StartMonitor(name string) (int, error) {
-	if len(s.MonitorCommand) == 0 {
-		return 0, errors.New("no route monitor command")
-	}
-	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
-	if err != nil {
-		return 0, err
-	}
-	defer devnull.Close()
-	cmd := exec.Command(s.MonitorCommand[0], append(s.MonitorCommand[1:], name)...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, devnull, os.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil {
-		return 0, err
-	}
-	pid := cmd.Process.Pid
-	go cmd.Wait()
-	return pid, nil
+	return hostsys.StartDetached(s.MonitorCommand, name, os.Stderr)
 }
 
 // MonitorRunning: signal 0 reaches the process.
-func (s *System) MonitorRunning(pid int) bool {
-	return pid > 0 && unix.Kill(pid, 0) == nil
-}
+func (s *System) MonitorRunning(pid int) bool { return hostsys.Alive(pid) }
 
 // Running is `pgrep -qx NAME`.
 func (s *System) Running(process string) bool {

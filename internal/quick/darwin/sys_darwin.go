@@ -4,17 +4,15 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/wgtools/wgtools/internal/quick/hostsys"
 	"github.com/wgtools/wgtools/internal/tunnel"
 	"github.com/wgtools/wgtools/internal/wgctl"
 )
@@ -96,34 +94,12 @@ func (s *System) IsWireGuard(real string) bool {
 	return s.InterfaceExists(real) && tunnel.Running(real)
 }
 
-func (s *System) InterfaceExists(ifname string) bool {
-	_, err := net.InterfaceByName(ifname)
-	return err == nil
-}
+func (s *System) InterfaceExists(ifname string) bool { return hostsys.Exists(ifname) }
 
-func (s *System) InterfaceMTU(ifname string) (int, bool) {
-	i, err := net.InterfaceByName(ifname)
-	if err != nil {
-		return 0, false
-	}
-	return i.MTU, true
-}
+func (s *System) InterfaceMTU(ifname string) (int, bool) { return hostsys.MTU(ifname) }
 
 func (s *System) InterfaceAddresses(ifname string) []netip.Prefix {
-	i, err := net.InterfaceByName(ifname)
-	if err != nil {
-		return nil
-	}
-	addrs, _ := i.Addrs()
-	var out []netip.Prefix
-	for _, a := range addrs {
-		if n, ok := a.(*net.IPNet); ok {
-			ip, _ := netip.AddrFromSlice(n.IP)
-			ones, _ := n.Mask.Size()
-			out = append(out, netip.PrefixFrom(ip.Unmap(), ones))
-		}
-	}
-	return out
+	return hostsys.Addresses(ifname)
 }
 
 // ioctl runs one request on a datagram socket of the family, through
@@ -184,26 +160,8 @@ func (s *System) SetUp(ifname string) error {
 // StartMonitor runs MonitorCommand NAME detached (its own session, no
 // terminal, output nowhere), as upstream's backgrounded subshell.
 func (s *System) StartMonitor(name string) (int, error) {
-	if len(s.MonitorCommand) == 0 {
-		return 0, errors.New("no route monitor command")
-	}
-	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
-	if err != nil {
-		return 0, err
-	}
-	defer devnull.Close()
-	cmd := exec.Command(s.MonitorCommand[0], append(s.MonitorCommand[1:], name)...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, devnull, devnull
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil {
-		return 0, err
-	}
-	pid := cmd.Process.Pid
-	go cmd.Wait()
-	return pid, nil
+	return hostsys.StartDetached(s.MonitorCommand, name, nil)
 }
 
 // MonitorRunning: signal 0 reaches the process.
-func (s *System) MonitorRunning(pid int) bool {
-	return pid > 0 && unix.Kill(pid, 0) == nil
-}
+func (s *System) MonitorRunning(pid int) bool { return hostsys.Alive(pid) }
