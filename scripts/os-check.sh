@@ -32,26 +32,7 @@ if [ "${1:-}" != --yes ]; then
 	case $answer in y | Y | yes) ;; *) exit 1 ;; esac
 fi
 
-bin=$(pwd)/bin
-if [ ! -x "$bin/wg-quick" ]; then
-	command -v go >/dev/null || { echo "os-check: build first (make build) or install Go" >&2; exit 1; }
-	make build >/dev/null || exit 1
-fi
-wg=$bin/wg
-quick=$bin/wg-quick
-dir=$(mktemp -d /tmp/wgtools-os-check.XXXXXX)
-chmod 700 "$dir"
-failures=0
-report() { # STATUS WHAT
-	printf '%-5s %s\n' "$1" "$2"
-	[ "$1" = FAIL ] && failures=$((failures + 1))
-	return 0
-}
-check() { # WHAT COMMAND...: PASS when the command succeeds
-	what=$1
-	shift
-	if "$@" >/dev/null 2>&1; then report PASS "$what"; else report FAIL "$what"; fi
-}
+. scripts/os-check-common.sh
 
 # What the machine looks like before: every service's DNS, the routes.
 services() { networksetup -listallnetworkservices | tail -n +2 | sed 's/^\*//'; }
@@ -64,49 +45,7 @@ routes_snapshot() { netstat -rn | awk 'NR > 4 { print $1, $2, $NF }' | grep -v u
 dns_before=$(dns_snapshot)
 routes_before=$(routes_snapshot)
 
-k1=$("$wg" genkey)
-k2=$("$wg" genkey)
-k3=$("$wg" genkey)
-p2=$(echo "$k2" | "$wg" pubkey)
-p3=$(echo "$k3" | "$wg" pubkey)
-# wgcheck1 and wgcheck2 are two ends of one real tunnel over loopback: the
-# keepalive makes wgcheck1 start a handshake that wgcheck2 answers.
-cat >"$dir/wgcheck0.conf" <<EOF
-[Interface]
-PrivateKey = $k1
-Address = 10.66.0.1/32, fd66::1/128
-DNS = 10.66.0.53, check.example
-
-[Peer]
-PublicKey = $p2
-Endpoint = 192.0.2.1:51820
-AllowedIPs = 0.0.0.0/0, ::/0
-EOF
-cat >"$dir/wgcheck1.conf" <<EOF
-[Interface]
-PrivateKey = $k2
-ListenPort = 51901
-Address = 10.67.0.1/24
-MTU = 1380
-Table = off
-
-[Peer]
-PublicKey = $p3
-Endpoint = 127.0.0.1:51902
-AllowedIPs = 10.67.0.0/24
-PersistentKeepalive = 1
-EOF
-cat >"$dir/wgcheck2.conf" <<EOF
-[Interface]
-PrivateKey = $k3
-ListenPort = 51902
-Address = 10.68.0.1/32
-
-[Peer]
-PublicKey = $p2
-AllowedIPs = 10.68.5.0/24, 10.69.0.0/16
-EOF
-chmod 600 "$dir"/*.conf
+write_configs
 
 echo "== split tunnels: a handshake over loopback, MTU 1380, Table = off and auto"
 "$quick" up "$dir/wgcheck1.conf" >"$dir/up1.log" 2>&1

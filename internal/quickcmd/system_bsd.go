@@ -3,14 +3,10 @@
 package quickcmd
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
 	"runtime"
-	"syscall"
 
 	"github.com/wgtools/wgtools/internal/cli"
 	"github.com/wgtools/wgtools/internal/quick"
@@ -20,10 +16,6 @@ import (
 
 // systemBuilt: FreeBSD and OpenBSD have their platform.
 const systemBuilt = true
-
-// routeMonitorVerb is the hidden wg-quick command that runs a tunnel's
-// route monitor (the platform starts it, detached).
-const routeMonitorVerb = "__route-monitor"
 
 // newSystem wires the BSD platform: the kernel's WireGuard interface
 // (on FreeBSD the embedded tunnel without if_wg, or
@@ -60,14 +52,9 @@ func stateDir() string { return stateRoot }
 // SIGINT/SIGTERM), then its cleanup, as upstream's trap. Its lines go to
 // the stderr it was given (upstream's reach the terminal too).
 func routeMonitor(env *cli.Env, args []string) error {
-	if len(args) != 1 {
-		return errors.New("usage: wg-quick " + routeMonitorVerb + " NAME")
-	}
-	name := args[0]
-	states := quick.Dir(stateDir())
-	st, err := states.Load(name)
-	if err != nil || st == nil {
-		return fmt.Errorf("no state of %s: %v", name, err)
+	name, st, save, err := monitorState(args)
+	if err != nil {
+		return err
 	}
 	rec := bsd.StateRecord(st)
 	if rec == nil {
@@ -77,20 +64,7 @@ func routeMonitor(env *cli.Env, args []string) error {
 	defer c.Close()
 	p := &bsd.Platform{OS: runtime.GOOS, Sys: &bsd.System{}, Devices: c, Log: env.Stderr}
 	m := bsd.NewMonitor(p, os.Getpid(), rec, func(r *bsd.Record) error {
-		// Only while the tunnel's state is there: after down it is gone,
-		// and must stay gone.
-		st, _ := states.Load(name)
-		if st == nil || st.Real != r.Real {
-			return nil
-		}
-		return bsd.SaveRecord(quick.NewJournal(st, states), r)
+		return save(r.Real, func(j *quick.Journal) error { return bsd.SaveRecord(j, r) })
 	})
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	messages, err := bsd.Watch(ctx.Done())
-	if err != nil {
-		return fmt.Errorf("route monitor: %w", err)
-	}
-	m.Run(ctx, messages)
-	return nil
+	return watchUntilSignal(bsd.Watch, m.Run)
 }

@@ -1,14 +1,10 @@
 package quickcmd
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/wgtools/wgtools/internal/cli"
 	"github.com/wgtools/wgtools/internal/quick"
@@ -18,10 +14,6 @@ import (
 
 // systemBuilt: macOS has its platform.
 const systemBuilt = true
-
-// routeMonitorVerb is the hidden wg-quick command that runs a tunnel's
-// route monitor (the platform starts it, detached).
-const routeMonitorVerb = "__route-monitor"
 
 // newSystem wires macOS's platform: the embedded tunnel on a utun (or
 // $WG_QUICK_USERSPACE_IMPLEMENTATION, given WG_TUN_NAME_FILE, as
@@ -62,14 +54,9 @@ func stateDir() string { return stateRoot }
 // the tunnel NAME, from what `up` recorded, until its utun goes (or
 // SIGINT/SIGTERM), then its cleanup, as upstream's trap.
 func routeMonitor(env *cli.Env, args []string) error {
-	if len(args) != 1 {
-		return errors.New("usage: wg-quick " + routeMonitorVerb + " NAME")
-	}
-	name := args[0]
-	states := quick.Dir(stateDir())
-	st, err := states.Load(name)
-	if err != nil || st == nil {
-		return fmt.Errorf("no state of %s: %v", name, err)
+	name, st, save, err := monitorState(args)
+	if err != nil {
+		return err
 	}
 	rec := darwin.StateRecord(st)
 	if rec == nil {
@@ -79,20 +66,7 @@ func routeMonitor(env *cli.Env, args []string) error {
 	defer c.Close()
 	p := &darwin.Platform{Sys: &darwin.System{}, Devices: c, Log: env.Stderr}
 	m := darwin.NewMonitor(p, os.Getpid(), rec, func(r *darwin.Record) error {
-		// Only while the tunnel's state is there: after down it is gone,
-		// and must stay gone.
-		st, _ := states.Load(name)
-		if st == nil || st.Real != r.Real {
-			return nil
-		}
-		return darwin.SaveRecord(quick.NewJournal(st, states), r)
+		return save(r.Real, func(j *quick.Journal) error { return darwin.SaveRecord(j, r) })
 	})
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	messages, err := darwin.Watch(ctx.Done())
-	if err != nil {
-		return fmt.Errorf("route monitor: %w", err)
-	}
-	m.Run(ctx, messages)
-	return nil
+	return watchUntilSignal(darwin.Watch, m.Run)
 }
