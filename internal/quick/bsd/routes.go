@@ -42,16 +42,11 @@ func (p *Platform) AddRoutes(ctx context.Context, j *quick.Journal, real string,
 			}
 			continue
 		}
-		if pr.Bits() == 0 {
-			if pr.Addr().Is6() {
-				r.Auto6 = true
-			} else {
-				r.Auto4 = true
-			}
+		if halves, ok := r.Halve(pr); ok {
 			if err := save(j, r); err != nil {
 				return err
 			}
-			for _, h := range bsdroute.Halves(pr.Addr().Is6()) {
+			for _, h := range halves {
 				if err := p.route(h, via); err != nil {
 					return err
 				}

@@ -58,6 +58,21 @@ type EndpointRoutes struct {
 	Gateway6  string       `json:"gateway6,omitempty"`
 }
 
+// Halve is add_route's for a /0 (Table auto): its family's default route
+// goes through the tunnel from now on, as the two halves returned; ok is
+// false for any other prefix.
+func (e *EndpointRoutes) Halve(p netip.Prefix) (halves []netip.Prefix, ok bool) {
+	if p.Bits() != 0 {
+		return nil, false
+	}
+	if p.Addr().Is6() {
+		e.Auto6 = true
+	} else {
+		e.Auto4 = true
+	}
+	return Halves(p.Addr().Is6()), true
+}
+
 // Any reports whether a default route goes through the tunnel.
 func (e *EndpointRoutes) Any() bool { return e.Auto4 || e.Auto6 }
 

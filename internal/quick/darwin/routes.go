@@ -22,16 +22,11 @@ func (p *Platform) AddRoutes(ctx context.Context, j *quick.Journal, real string,
 		if err := ctx.Err(); err != nil {
 			return quick.Interrupted(ctx)
 		}
-		if pr.Bits() == 0 && t.Auto {
-			if pr.Addr().Is6() {
-				r.Auto6 = true
-			} else {
-				r.Auto4 = true
-			}
+		if halves, ok := p.halve(r, t, pr); ok {
 			if err := save(j, r); err != nil {
 				return err
 			}
-			for _, h := range bsdroute.Halves(pr.Addr().Is6()) {
+			for _, h := range halves {
 				if err := p.routeThrough(real, h); err != nil {
 					return err
 				}
@@ -50,6 +45,15 @@ func (p *Platform) AddRoutes(ctx context.Context, j *quick.Journal, real string,
 		return save(j, r)
 	}
 	return nil
+}
+
+// halve is a /0's two halves with Table auto (Table = main routes it as it
+// is).
+func (p *Platform) halve(r *Record, t quick.Table, pr netip.Prefix) ([]netip.Prefix, bool) {
+	if !t.Auto {
+		return nil, false
+	}
+	return r.Halve(pr)
 }
 
 func (p *Platform) routeThrough(real string, pr netip.Prefix) error {
