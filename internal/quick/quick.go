@@ -95,6 +95,8 @@ type Env struct {
 	RunHook func(ctx context.Context, cmd string) error
 	// Log receives the [#], [+] and [!] lines.
 	Log io.Writer
+	// ConfigFile is the config file of this run, recorded in the state.
+	ConfigFile string
 	// WriteConfig replaces the config file for save; nil is WriteAtomic.
 	WriteConfig func(file string, data []byte) error
 }

@@ -16,6 +16,9 @@ type State struct {
 	// Interface is the config's name; Real the interface's (utunN, wgN).
 	Interface string `json:"interface"`
 	Real      string `json:"real,omitempty"`
+	// Config is the config file up read, as found (for status, reload
+	// and re-resolution; "" in states of older versions).
+	Config string `json:"config,omitempty"`
 	// Changes are the platform's records, in the order they were made.
 	Changes []Change `json:"changes,omitempty"`
 }

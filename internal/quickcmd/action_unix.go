@@ -50,10 +50,11 @@ func action(env *cli.Env, prog, verb, operand string, foreground bool, args []st
 		return err
 	}
 	e := &quick.Env{
-		Platform: sys.platform,
-		Devices:  c,
-		States:   sys.states,
-		Log:      env.Stderr,
+		Platform:   sys.platform,
+		Devices:    c,
+		States:     sys.states,
+		Log:        env.Stderr,
+		ConfigFile: src.Path,
 		RunHook: func(ctx context.Context, cmd string) error {
 			h := exec.CommandContext(ctx, "bash", "-c", cmd)
 			h.Stdin, h.Stdout, h.Stderr = os.Stdin, env.Stdout, env.Stderr
