@@ -15,8 +15,7 @@ func (f *Firewall) logf(format string, args ...any) {
 	}
 }
 
-// tableName is the nftables table wg-quick uses for ifname.
-func tableName(ifname string) string { return "wg-quick-" + ifname }
+func tableName(ifname string) string { return TableName(ifname) }
 
 // AddDefault installs the rules upstream's add_default installs for one
 // address family (IPv6 if v6): a wg-quick-IF table whose preraw chain drops

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/wgtools/wgtools/internal/app"
@@ -19,6 +20,9 @@ func TestMain(m *testing.M) {
 		"wg-quick": func() {
 			if dir := os.Getenv("WGTOOLS_TEST_STATE_ROOT"); dir != "" {
 				quickcmd.TestOnlyStateRoot(dir)
+			}
+			if d, err := time.ParseDuration(os.Getenv("WGTOOLS_TEST_STALE_AFTER")); err == nil {
+				quickcmd.TestOnlyStaleAfter(d)
 			}
 			os.Exit(app.Main(os.Args, "wg-quick"))
 		},
