@@ -199,6 +199,7 @@ required_docs=(
   completions/wg.bash completions/wg-quick.bash completions/_wg completions/_wg-quick
   completions/wg.fish completions/wg-quick.fish
   systemd/wg-quick@.service systemd/wg-quick.target
+  systemd/wg-quick-reresolve@.service systemd/wg-quick-reresolve@.timer
 )
 missing=()
 for f in "${required_docs[@]}"; do [ -f "$f" ] || missing+=("$f"); done
@@ -261,7 +262,7 @@ if ((linux_pkg_targets)); then
     /etc/wireguard
   )
   for f in man/*.8; do pkg_expected+=("/usr/share/man/man8/${f#man/}"); done
-  for f in systemd/*.service systemd/*.target; do
+  for f in systemd/*.service systemd/*.target systemd/*.timer; do
     [ -e "$f" ] && pkg_expected+=("/usr/lib/systemd/system/${f#systemd/}")
   done
 

@@ -16,6 +16,10 @@ import (
 	"github.com/wgtools/wgtools/internal/wgcmd"
 )
 
+// The daemon re-resolves the endpoint names of the tunnel it serves, as
+// wg-quick does in the foreground.
+func init() { daemon.Alongside = quickcmd.KeepResolved }
+
 // personality runs one of the suite's programs.
 type personality func(env *cli.Env, args []string) error
 

@@ -19,6 +19,11 @@ import (
 	"github.com/wgtools/wgtools/internal/version"
 )
 
+// Alongside, when set, runs beside the tunnel this process serves until
+// the tunnel ends (the process exits then): app sets it to wg-quick's
+// endpoint re-resolution, which this package cannot import.
+var Alongside func(ctx context.Context, env *cli.Env, name string)
+
 // Run runs `wireguard-go [-f|--foreground] INTERFACE-NAME`.
 func Run(env *cli.Env, args []string) error {
 	if len(args) == 1 && args[0] == "--version" {
@@ -66,6 +71,9 @@ func Run(env *cli.Env, args []string) error {
 	writeNameFile(env, t.Name())
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	if Alongside != nil {
+		go Alongside(ctx, env, t.Name())
+	}
 	err = t.Run(ctx)
 	if f := env.Getenv("WG_TUN_NAME_FILE"); f != "" {
 		os.Remove(f)

@@ -19,6 +19,9 @@ type State struct {
 	// Config is the config file up read, as found (for status, reload
 	// and re-resolution; "" in states of older versions).
 	Config string `json:"config,omitempty"`
+	// Endpoints are the peers whose Endpoint is a host name, for
+	// re-resolution (none when every endpoint is an IP address).
+	Endpoints []NamedEndpoint `json:"endpoints,omitempty"`
 	// Changes are the platform's records, in the order they were made.
 	Changes []Change `json:"changes,omitempty"`
 }

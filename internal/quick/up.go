@@ -50,7 +50,7 @@ func Up(ctx context.Context, e *Env, name string, q *config.QuickConfig, wg *con
 	if err := ctx.Err(); err != nil {
 		return interrupted(ctx)
 	}
-	st := &State{Interface: name, Config: e.ConfigFile}
+	st := &State{Interface: name, Config: e.ConfigFile, Endpoints: NamedEndpoints(q, wg)}
 	j := NewJournal(st, e.States)
 	real, err := p.AddInterface(j, name)
 	if err != nil {

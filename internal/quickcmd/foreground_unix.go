@@ -66,24 +66,33 @@ func (f *foregroundRun) tunnels() tunnels {
 }
 
 // wait blocks until a signal, the end of the in-process tunnel, or the
-// interface going away, then runs down (which does nothing when another
+// interface going away, re-resolving endpoint names meanwhile
+// (KeepResolved), then runs down (which does nothing when another
 // `wg-quick down` already did: alreadyDown).
 func (f *foregroundRun) wait(env *cli.Env, e *quick.Env, name string, down func() error) error {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	fmt.Fprintf(env.Stderr, "[+] `%s' is up; staying in the foreground until SIGINT or SIGTERM\n", name)
+	// Re-resolve endpoint names meanwhile, stopped before down takes the
+	// lock.
+	real, _, _ := e.Platform.Interface(name)
+	stop := keepResolvedBeside(env, real)
+	defer stop()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
 		select {
 		case s := <-sigs:
 			fmt.Fprintf(env.Stderr, "[+] Received %v; taking `%s' down\n", s, name)
+			stop()
 			return down()
 		case <-f.done:
+			stop()
 			return down()
 		case <-tick.C:
 			if _, exists, _ := e.Platform.Interface(name); !exists {
+				stop()
 				return down()
 			}
 		}
@@ -99,4 +108,19 @@ func alreadyDown(e *quick.Env, name string) bool {
 	}
 	_, _, wg := e.Platform.Interface(name)
 	return !wg
+}
+
+// keepResolvedBeside runs KeepResolved for the interface real until the
+// returned func is called, which waits for it to end (it may be calling).
+func keepResolvedBeside(env *cli.Env, real string) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		KeepResolved(ctx, env, real)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }

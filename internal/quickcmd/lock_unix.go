@@ -16,7 +16,16 @@ import (
 // saying so) while another wg-quick holds it. Unlocking removes the lock
 // file (and an emptied per-namespace directory); a waiter that then finds
 // its file unlinked starts over on the new one.
-func lock(name string, log io.Writer) (func(), error) {
+func lock(name string, log io.Writer) (func(), error) { return takeLock(name, log, true) }
+
+// errLockBusy is tryLock's answer while another wg-quick holds the lock.
+var errLockBusy = errors.New("another wg-quick is working on the interface")
+
+// tryLock takes the lock as lock does, or returns errLockBusy at once
+// while another wg-quick holds it.
+func tryLock(name string) (func(), error) { return takeLock(name, io.Discard, false) }
+
+func takeLock(name string, log io.Writer, wait bool) (func(), error) {
 	dir := stateDir()
 	path := filepath.Join(dir, name+".lock")
 	for waited, tries := false, 0; ; tries++ {
@@ -31,6 +40,10 @@ func lock(name string, log io.Writer) (func(), error) {
 			return nil, fmt.Errorf("lock %s: %w", name, err)
 		}
 		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+			if !wait {
+				f.Close()
+				return nil, errLockBusy
+			}
 			if !waited {
 				fmt.Fprintf(log, "[!] Waiting for another wg-quick working on `%s'\n", name)
 				waited = true
