@@ -1,7 +1,8 @@
 //go:build linux
 
 // Command quick benchmarks `wg-quick up CONFIG` followed by
-// `wg-quick down CONFIG` on a machine without the WireGuard kernel module:
+// `wg-quick down CONFIG` on a machine without the WireGuard kernel module
+// (and our `wg-quick reload` of the many-peer config against down + up):
 // ours (our wg run as wg-quick, on its embedded tunnel) against Debian's
 // bash wg-quick with Debian's wireguard-go and C wg, side by side in one run
 // with interleaved rounds, in a throwaway network namespace that has a veth
@@ -173,6 +174,9 @@ func main() {
 	}
 
 	body := report(configs, times, refused, mismatch, *rounds, *endpoints)
+	if many := configs[len(configs)-1]; refused[many.key] == "" {
+		body += reloadReport(many, benchReload(ns, dir, impls[1], many, *rounds))
+	}
 	fmt.Print(body)
 	if *out != "" {
 		if err := benchmd.Update(*out, "quick", body); err != nil {

@@ -21,3 +21,11 @@ func (f *Firewall) Remove(ifname string) error { return errUnsupported }
 
 // Has is not supported on this system.
 func (f *Firewall) Has(ifname string) (bool, error) { return false, errUnsupported }
+
+// RemoveFamily is not supported on this system.
+func (f *Firewall) RemoveFamily(ifname string, v6 bool) error { return errUnsupported }
+
+// ReplaceDefault is not supported on this system.
+func (f *Firewall) ReplaceDefault(ifname string, v6 bool, addrs []netip.Addr, mark uint32) error {
+	return errUnsupported
+}

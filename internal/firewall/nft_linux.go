@@ -79,6 +79,11 @@ func (f *Firewall) nftTables(ifname string) ([]*nftables.Table, error) {
 }
 
 func (f *Firewall) nftAdd(ifname string, v6 bool, addrs []netip.Addr, mark uint32) error {
+	return f.nftReplace(ifname, v6, addrs, mark, nil)
+}
+
+// nftReplace is nftAdd deleting the table old first, in the same batch.
+func (f *Firewall) nftReplace(ifname string, v6 bool, addrs []netip.Addr, mark uint32, old *nftables.Table) error {
 	family := nftables.TableFamilyIPv4
 	if v6 {
 		family = nftables.TableFamilyIPv6
@@ -87,6 +92,9 @@ func (f *Firewall) nftAdd(ifname string, v6 bool, addrs []netip.Addr, mark uint3
 	c, err := f.nftConn()
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
+	}
+	if old != nil {
+		c.DelTable(old)
 	}
 	t := c.AddTable(&nftables.Table{Family: family, Name: tableName(ifname)})
 	chain := func(name string, hook *nftables.ChainHook, prio *nftables.ChainPriority) *nftables.Chain {

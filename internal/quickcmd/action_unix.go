@@ -18,8 +18,10 @@ import (
 	"github.com/wgtools/wgtools/internal/wgctl"
 )
 
-// action runs `wg-quick up|down|save CONFIG` on this system's platform.
-func action(env *cli.Env, prog, verb, operand string, foreground bool, args []string) error {
+// action runs `wg-quick up|down|save|reload CONFIG` on this system's
+// platform; flag is up's --foreground or reload's --run-postup.
+func action(env *cli.Env, prog, verb, operand string, flag bool, args []string) error {
+	foreground := flag && verb == "up"
 	if !systemBuilt {
 		return fmt.Errorf("`%s' is not built for this system yet", verb)
 	}
@@ -72,6 +74,8 @@ func action(env *cli.Env, prog, verb, operand string, foreground bool, args []st
 		err = quick.Down(ctx, e, src.Interface, q, src.Path)
 	case "save":
 		err = quick.Save(e, src.Interface, q, src.Path)
+	case "reload":
+		err = quick.Reload(ctx, e, src.Interface, q, wgcfg, quick.ReloadOptions{RunPostUp: flag})
 	default:
 		if err = quick.Up(ctx, e, src.Interface, q, wgcfg); err == nil && foreground {
 			stop()

@@ -34,6 +34,10 @@ func (d *dnsBackends) Unset(ifname, backend string) error {
 	return d.backend(backend).Unset(ifname)
 }
 
+func (d *dnsBackends) SetWith(ifname, backend string, servers, search []string) error {
+	return d.backend(backend).Set(ifname, dns.Config{Servers: servers, Search: search})
+}
+
 func (d *dnsBackends) Servers(ifname, backend string) ([]string, error) {
 	return d.backend(backend).Servers(ifname)
 }

@@ -1,11 +1,9 @@
 package wgcmd
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
-	"slices"
 
 	"github.com/wgtools/wgtools/internal/cli"
 	"github.com/wgtools/wgtools/internal/config"
@@ -102,37 +100,7 @@ func syncAdjust(name string, cfg *config.Config) error {
 	if len(rt.Peers) == 0 {
 		return nil
 	}
-	cfg.ReplacePeers = false
-	// wg merges both peer lists sorted by key; a runtime peer matches the
-	// file peer with its key. A map gives the same matches without the sort.
-	inFile := make(map[config.Key]int, len(cfg.Peers))
-	for i := len(cfg.Peers) - 1; i >= 0; i-- {
-		inFile[cfg.Peers[i].PublicKey] = i
-	}
-	var gone []config.Key
-	for i := range rt.Peers {
-		rp := &rt.Peers[i]
-		fi, ok := inFile[rp.PublicKey]
-		if !ok {
-			gone = append(gone, rp.PublicKey)
-			continue
-		}
-		fp := &cfg.Peers[fi]
-		if !config.IsZero(rp.PresharedKey) && fp.PresharedKey == nil {
-			fp.PresharedKey = new(config.Key)
-		}
-		if rp.PersistentKeepalive != 0 && fp.PersistentKeepalive == nil {
-			fp.PersistentKeepalive = new(int)
-		}
-	}
-	// wg prepends each removal while walking the keys in ascending order, so
-	// removals go out first, in descending key order.
-	slices.SortFunc(gone, func(a, b config.Key) int { return bytes.Compare(b[:], a[:]) })
-	removals := make([]config.Peer, len(gone))
-	for i, k := range gone {
-		removals[i] = config.Peer{PublicKey: k, HasPublicKey: true, Remove: true}
-	}
-	cfg.Peers = append(removals, cfg.Peers...)
+	config.Sync(cfg, rt)
 	return nil
 }
 

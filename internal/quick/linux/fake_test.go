@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,6 +29,12 @@ type fake struct {
 	addrs   []netip.Prefix
 	dnsSet  bool
 	onEvent func(string) // called after each logged call
+	routes  map[fakeRoute]bool
+}
+
+type fakeRoute struct {
+	p     netip.Prefix
+	table int
 }
 
 func newFake() *fake {
@@ -83,6 +90,10 @@ func (f *fake) RoutesThrough(_ string, v6 bool) ([]netip.Prefix, error) {
 	return out, nil
 }
 func (f *fake) AddRoute(ifname string, p netip.Prefix, table int, name ...string) error {
+	if f.routes == nil {
+		f.routes = map[fakeRoute]bool{}
+	}
+	f.routes[fakeRoute{p.Masked(), table}] = true
 	return f.call("route %s %s table %d", ifname, p, table)
 }
 func (f *fake) RouteMTU(netip.Addr) (int, bool) { return 1500, true }
@@ -108,6 +119,26 @@ func (f *fake) DeleteLink(ifname string) error {
 	return f.call("link del %s", ifname)
 }
 func (f *fake) IsWireGuard(ifname string) bool { return f.links[ifname] }
+func (f *fake) DelAddress(ifname string, a netip.Prefix) error {
+	f.addrs = slices.DeleteFunc(f.addrs, func(x netip.Prefix) bool { return x == a })
+	return f.call("address del %s %s", ifname, a)
+}
+func (f *fake) DelRoute(ifname string, p netip.Prefix, table int) error {
+	delete(f.routes, fakeRoute{p, table})
+	return f.call("route del %s %s table %d", ifname, p, table)
+}
+func (f *fake) RoutesIn(_ string, table int, v6 bool) (added, kernel []netip.Prefix, err error) {
+	for r := range f.routes {
+		if r.table == table && r.p.Addr().Is6() == v6 {
+			added = append(added, r.p)
+		}
+	}
+	slices.SortFunc(added, netip.Prefix.Compare)
+	if table == 0 {
+		kernel, _ = f.RoutesThrough("", v6)
+	}
+	return added, kernel, nil
+}
 
 func (f *fake) Configure(name string, c *config.Config) error {
 	if c.FwMark != nil {
@@ -134,6 +165,12 @@ func (f *fake) AddDefault(ifname string, v6 bool, addrs []netip.Addr, mark uint3
 	return f.call("firewall add %s v6=%v %v %d", ifname, v6, addrs, mark)
 }
 func (f *fake) Remove(ifname string) error { return f.call("firewall remove %s", ifname) }
+func (f *fake) RemoveFamily(ifname string, v6 bool) error {
+	return f.call("firewall remove %s v6=%v", ifname, v6)
+}
+func (f *fake) ReplaceDefault(ifname string, v6 bool, addrs []netip.Addr, mark uint32) error {
+	return f.call("firewall replace %s v6=%v %v %d", ifname, v6, addrs, mark)
+}
 
 type fakeDNS struct{ *fake }
 
@@ -148,6 +185,9 @@ func (d fakeDNS) Unset(ifname, backend string) error {
 	return d.call("dns unset %s %s", ifname, backend)
 }
 func (d fakeDNS) Servers(string, string) ([]string, error) { return []string{"10.0.0.53"}, nil }
+func (d fakeDNS) SetWith(ifname, backend string, servers, search []string) error {
+	return d.call("dns set %s with %s %v %v", ifname, backend, servers, search)
+}
 
 type fakeStates struct{ *fake }
 

@@ -43,6 +43,13 @@ type Sys interface {
 	SetSysctl(name, value string) (old string, err error)
 	DeleteLink(ifname string) error
 	IsWireGuard(ifname string) bool
+
+	// For reload: an address or a route that goes, and the routes of one
+	// family through ifname in a table (0 = main), those added apart
+	// from the kernel's own for the addresses.
+	DelAddress(ifname string, addr netip.Prefix) error
+	DelRoute(ifname string, p netip.Prefix, table int) error
+	RoutesIn(ifname string, table int, v6 bool) (added, kernel []netip.Prefix, err error)
 }
 
 // Firewall installs and removes the wg-quick-IF tables a default route
@@ -50,6 +57,9 @@ type Sys interface {
 type Firewall interface {
 	AddDefault(ifname string, v6 bool, addrs []netip.Addr, mark uint32) error
 	Remove(ifname string) error
+	// For reload: one family's table goes, or is made anew at once.
+	RemoveFamily(ifname string, v6 bool) error
+	ReplaceDefault(ifname string, v6 bool, addrs []netip.Addr, mark uint32) error
 }
 
 // DNS sets and unsets the interface's name servers through a backend it
@@ -59,6 +69,8 @@ type DNS interface {
 	Set(ifname string, servers, search []string) (backend string, err error)
 	Unset(ifname, backend string) error
 	Servers(ifname, backend string) ([]string, error)
+	// SetWith sets them again through the backend recorded (reload).
+	SetWith(ifname, backend string, servers, search []string) error
 }
 
 // Platform is Linux's quick.Platform.
@@ -91,6 +103,7 @@ const (
 	changeSysctl    = "src_valid_mark" // its value before up set it
 	changeFirewall  = "firewall"       // true once wg-quick-IF tables may exist
 	changeDNS       = "dns"            // the DNS backend used
+	changeInstalled = "installed"      // what reload compares with (reload.go)
 )
 
 // firstTable is where wg-quick starts looking for a free table (and fwmark)
@@ -152,8 +165,11 @@ func (p *Platform) AddInterface(j *quick.Journal, name string) (string, error) {
 }
 
 // AddAddress is add_addr.
-func (p *Platform) AddAddress(_ *quick.Journal, real string, addr netip.Prefix, raw string) error {
-	return p.Sys.AddAddress(real, addr, raw)
+func (p *Platform) AddAddress(j *quick.Journal, real string, addr netip.Prefix, raw string) error {
+	if err := p.Sys.AddAddress(real, addr, raw); err != nil {
+		return err
+	}
+	return updateInstalled(j, func(in *installed) { in.Addresses = append(in.Addresses, addr) })
 }
 
 // SetMTUUp is set_mtu_up: the given MTU, or the smallest on the way to any

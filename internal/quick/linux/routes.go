@@ -13,6 +13,9 @@ import (
 // the given table, or (Table auto) into main unless the kernel already
 // routes the prefix through the interface, a /0 going through add_default.
 func (p *Platform) AddRoutes(ctx context.Context, j *quick.Journal, real string, t quick.Table, prefixes []netip.Prefix, dev *config.Device) error {
+	if err := updateInstalled(j, func(in *installed) { in.Table = &t }); err != nil {
+		return err
+	}
 	if t.Off {
 		return nil
 	}
@@ -125,5 +128,8 @@ func (p *Platform) addDefault(j *quick.Journal, name string, pr netip.Prefix, de
 	if err := j.Set(changeFirewall, true); err != nil {
 		return err
 	}
-	return p.Firewall.AddDefault(name, v6, addrs, uint32(n))
+	if err := p.Firewall.AddDefault(name, v6, addrs, uint32(n)); err != nil {
+		return err
+	}
+	return updateInstalled(j, func(in *installed) { in.setFirewall(v6, addrs) })
 }

@@ -1,0 +1,205 @@
+package config
+
+import (
+	"bytes"
+	"net/netip"
+	"slices"
+)
+
+// Sync turns cfg, a whole config as setconf would apply it (ReplacePeers
+// set), into the change `wg syncconf` makes against the running device rt:
+// no replace-peers; the running peers missing from cfg are removed (their
+// removals go first); a preshared key or keepalive that cfg no longer sets
+// is cleared. Peers that stay keep their sessions. With no peers in cfg or
+// in rt it leaves cfg as it is.
+func Sync(cfg *Config, rt *Device) {
+	if len(cfg.Peers) == 0 || len(rt.Peers) == 0 {
+		return
+	}
+	cfg.ReplacePeers = false
+	// wg merges both peer lists sorted by key; a runtime peer matches the
+	// file peer with its key. A map gives the same matches without the sort.
+	inFile := make(map[Key]int, len(cfg.Peers))
+	for i := len(cfg.Peers) - 1; i >= 0; i-- {
+		inFile[cfg.Peers[i].PublicKey] = i
+	}
+	var gone []Key
+	for i := range rt.Peers {
+		rp := &rt.Peers[i]
+		fi, ok := inFile[rp.PublicKey]
+		if !ok {
+			gone = append(gone, rp.PublicKey)
+			continue
+		}
+		fp := &cfg.Peers[fi]
+		if !IsZero(rp.PresharedKey) && fp.PresharedKey == nil {
+			fp.PresharedKey = new(Key)
+		}
+		if rp.PersistentKeepalive != 0 && fp.PersistentKeepalive == nil {
+			fp.PersistentKeepalive = new(int)
+		}
+	}
+	// wg prepends each removal while walking the keys in ascending order, so
+	// removals go out first, in descending key order.
+	slices.SortFunc(gone, func(a, b Key) int { return bytes.Compare(b[:], a[:]) })
+	removals := make([]Peer, len(gone))
+	for i, k := range gone {
+		removals[i] = Peer{PublicKey: k, HasPublicKey: true, Remove: true}
+	}
+	cfg.Peers = append(removals, cfg.Peers...)
+}
+
+// Minimize drops from cfg, a change made by Sync against rt, the peers it
+// would leave as they run, and turns a peer whose allowed IPs only grow
+// into an addition of the new ones: what stays is sent to the device
+// untouched, so not even a replace of its allowed IPs disturbs its
+// traffic (`wg-quick reload`).
+func Minimize(cfg *Config, rt *Device) {
+	running := make(map[Key]*DevicePeer, len(rt.Peers))
+	for i := range rt.Peers {
+		running[rt.Peers[i].PublicKey] = &rt.Peers[i]
+	}
+	out := cfg.Peers[:0]
+	for _, p := range cfg.Peers {
+		rp := running[p.PublicKey]
+		if p.Remove || rp == nil || cfg.ReplacePeers {
+			out = append(out, p)
+			continue
+		}
+		same := (p.PresharedKey == nil || *p.PresharedKey == rp.PresharedKey) &&
+			(p.Endpoint == nil || *p.Endpoint == rp.Endpoint) &&
+			(p.PersistentKeepalive == nil || *p.PersistentKeepalive == rp.PersistentKeepalive)
+		added, removed := allowedDiff(p, rp.AllowedIPs)
+		if same && len(added) == 0 && !removed {
+			continue
+		}
+		if !removed {
+			p.ReplaceAllowedIPs = false
+			p.AllowedIPs = added
+		}
+		out = append(out, p)
+	}
+	cfg.Peers = out
+}
+
+// allowedDiff compares the allowed IPs p gives with those running: the
+// ones to add, and whether any running one would go.
+func allowedDiff(p Peer, running []netip.Prefix) (added []AllowedIP, removed bool) {
+	have := make(map[netip.Prefix]bool, len(running))
+	for _, a := range running {
+		have[a.Masked()] = true
+	}
+	want := make(map[netip.Prefix]bool, len(p.AllowedIPs))
+	for _, a := range p.AllowedIPs {
+		m := a.Prefix.Masked()
+		if a.Remove {
+			removed = removed || have[m]
+			continue
+		}
+		want[m] = true
+		if !have[m] {
+			added = append(added, a)
+		}
+	}
+	if p.ReplaceAllowedIPs {
+		for a := range have {
+			if !want[a] {
+				removed = true
+			}
+		}
+	}
+	return added, removed
+}
+
+// Applied is the device d would be after c is applied to it, as the
+// kernel and wireguard-go apply a configuration: an allowed IP belongs to
+// one peer at a time (the last given it). Counters and handshakes of
+// peers that stay are kept; new peers have none.
+func (d *Device) Applied(c *Config) *Device {
+	n := *d
+	if c.PrivateKey != nil {
+		n.PrivateKey = *c.PrivateKey
+	}
+	if c.ListenPort != nil {
+		n.ListenPort = *c.ListenPort
+	}
+	if c.FwMark != nil {
+		n.FwMark = *c.FwMark
+	}
+	n.Peers = nil
+	if !c.ReplacePeers {
+		n.Peers = make([]DevicePeer, len(d.Peers))
+		for i, p := range d.Peers {
+			n.Peers[i] = p
+			n.Peers[i].AllowedIPs = slices.Clone(p.AllowedIPs)
+		}
+	}
+	index := make(map[Key]int, len(n.Peers))
+	owner := map[netip.Prefix]Key{}
+	for i, p := range n.Peers {
+		index[p.PublicKey] = i
+		for _, a := range p.AllowedIPs {
+			owner[a.Masked()] = p.PublicKey
+		}
+	}
+	removed := map[Key]bool{}
+	for _, p := range c.Peers {
+		if p.Remove {
+			removed[p.PublicKey] = true
+			continue
+		}
+		i, ok := index[p.PublicKey]
+		if !ok || removed[p.PublicKey] {
+			delete(removed, p.PublicKey)
+			i = len(n.Peers)
+			index[p.PublicKey] = i
+			n.Peers = append(n.Peers, DevicePeer{PublicKey: p.PublicKey})
+		}
+		np := &n.Peers[i]
+		if p.PresharedKey != nil {
+			np.PresharedKey = *p.PresharedKey
+		}
+		if p.Endpoint != nil {
+			np.Endpoint = *p.Endpoint
+		}
+		if p.PersistentKeepalive != nil {
+			np.PersistentKeepalive = *p.PersistentKeepalive
+		}
+		if p.ReplaceAllowedIPs {
+			for _, a := range np.AllowedIPs {
+				if owner[a] == p.PublicKey {
+					delete(owner, a)
+				}
+			}
+			np.AllowedIPs = nil
+		}
+		for _, a := range p.AllowedIPs {
+			m := a.Prefix.Masked()
+			if a.Remove {
+				if owner[m] == p.PublicKey {
+					delete(owner, m)
+				}
+				continue
+			}
+			owner[m] = p.PublicKey
+			np.AllowedIPs = append(np.AllowedIPs, m)
+		}
+	}
+	// Keep each allowed IP with its owner only, and drop removed peers.
+	out := n.Peers[:0]
+	for _, p := range n.Peers {
+		if removed[p.PublicKey] {
+			continue
+		}
+		kept := p.AllowedIPs[:0]
+		for _, a := range p.AllowedIPs {
+			if owner[a] == p.PublicKey && !slices.Contains(kept, a) {
+				kept = append(kept, a)
+			}
+		}
+		p.AllowedIPs = kept
+		out = append(out, p)
+	}
+	n.Peers = out
+	return &n
+}
