@@ -72,13 +72,14 @@ func TestBashCompletion(t *testing.T) {
 		{"wg", "wg set " + dev + " private-key " + dir + "/off", []string{dir + "/office.conf"}, true},
 		{"wg", "wg setconf " + dev + " " + dir + "/", []string{dir + "/office.conf", dir + "/sub/"}, true},
 		{"wg", "wg genkey ", nil, true},
-		{"wg-quick", "wg-quick ", []string{"up", "down", "save", "strip", "qr", "peer"}, true},
+		{"wg-quick", "wg-quick ", []string{"up", "down", "save", "strip", "qr", "peer", "status", "reresolve", "reload"}, true},
 		{"wg-quick", "wg-quick down ", []string{dev}, false},
 		{"wg-quick", "wg-quick up " + dir + "/", []string{dir + "/office.conf", dir + "/sub/"}, false},
 		{"wg-quick", "wg-quick up --", []string{"--foreground"}, true},
 		{"wg-quick", "wg-quick peer ", []string{"add", "list", "remove"}, true},
 		{"wg-quick", "wg-quick peer add wg0 phone --no", []string{"--no-psk"}, true},
 		{"wg-quick", "wg-quick qr --", []string{"--png", "--size", "--ascii"}, true},
+		{"wg-quick", "wg-quick status --", []string{"--json"}, true},
 	} {
 		got := bashComplete(p, t, bin, c.prog, c.line)
 		if c.exact && strings.Join(got, " ") != strings.Join(c.want, " ") {

@@ -4,14 +4,16 @@ import "strings"
 
 // QuickCommands are wg-quick's actions: upstream's up and down, then the
 // others.
-var QuickCommands = []string{"up", "down", "save", "strip", "qr", "peer"}
+var QuickCommands = []string{"up", "down", "save", "strip", "qr", "peer", "status", "reresolve", "reload"}
 
 // QuickFlags are the flags of the actions that take some.
 var QuickFlags = map[string][]string{
 	"up":        {"--foreground"},
+	"reload":    {"--run-postup"},
 	"qr":        {"--png", "--size", "--ascii"},
 	"peer add":  {"--address", "--allowed-ips", "--dns", "--endpoint", "--keepalive", "--no-psk", "--out", "--qr"},
 	"peer list": {"--json"},
+	"status":    {"--json"},
 }
 
 // Quick completes `wg-quick WORDS... CUR`.
@@ -37,13 +39,17 @@ func Quick(words []string, cur string, s Sources) ([]string, Directive) {
 	}
 	operands := positional(rest)
 	switch cmd {
-	case "up", "strip", "qr":
+	case "up", "strip", "qr", "reload":
 		if len(operands) == 0 {
 			return configOrFile(s, cur)
 		}
-	case "down", "save":
+	case "down", "save", "status":
 		if len(operands) == 0 {
 			return call(s.Interfaces), NoFileComp
+		}
+	case "reresolve":
+		if len(operands) == 0 {
+			return append(call(s.Interfaces), "all"), NoFileComp
 		}
 	case "peer":
 		switch {
@@ -63,7 +69,7 @@ func positional(words []string) []string {
 	var out []string
 	for i := 0; i < len(words); i++ {
 		switch w := words[i]; {
-		case w == "--foreground" || w == "--ascii" || w == "--no-psk" || w == "--qr" || w == "--json":
+		case w == "--foreground" || w == "--run-postup" || w == "--ascii" || w == "--no-psk" || w == "--qr" || w == "--json":
 		case strings.HasPrefix(w, "--") && !strings.Contains(w, "="):
 			i++ // its value
 		case strings.HasPrefix(w, "-"):

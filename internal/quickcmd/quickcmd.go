@@ -47,7 +47,7 @@ func Run(env *cli.Env, args []string) error {
 	switch {
 	case errors.Is(err, errHelp):
 		return nil // a subcommand printed its help
-	case errors.Is(err, os.ErrPermission) && os.Geteuid() != 0 && len(args) > 0 && args[0] != "up" && args[0] != "down" && args[0] != "save":
+	case errors.Is(err, os.ErrPermission) && os.Geteuid() != 0 && len(args) > 0 && args[0] != "up" && args[0] != "down" && args[0] != "save" && args[0] != "reload":
 		// strip, qr and peer need root only for files they cannot
 		// read or write otherwise: then run again as root.
 		return autoSu(env, prog, args...)
@@ -66,11 +66,15 @@ func dispatch(env *cli.Env, prog string, args []string) error {
 			return qrCmd(env, args[1:])
 		case "peer":
 			return peerCmd(env, prog, args[1:])
+		case "status":
+			return statusCmd(env, args[1:])
+		case "reresolve":
+			return reresolveCmd(env, prog, args[1:])
 		case routeMonitorVerb:
 			return routeMonitor(env, args[1:])
 		}
 	}
-	verb, operand, foreground, ok := parseArgs(args)
+	verb, operand, flag, ok := parseArgs(args)
 	if !ok {
 		fmt.Fprintf(env.Stderr, usageText, prog)
 		return &cli.Silent{}
@@ -78,18 +82,22 @@ func dispatch(env *cli.Env, prog string, args []string) error {
 	if verb == "strip" {
 		return strip(env, operand)
 	}
-	return action(env, prog, verb, operand, foreground, args)
+	return action(env, prog, verb, operand, flag, args)
 }
 
-// parseArgs reads `ACTION OPERAND`, and `up --foreground OPERAND` (the
-// flag on either side of the operand).
-func parseArgs(args []string) (verb, operand string, foreground, ok bool) {
-	if len(args) == 3 && args[0] == "up" {
-		switch "--foreground" {
-		case args[1]:
-			return "up", args[2], true, true
-		case args[2]:
-			return "up", args[1], true, true
+// parseArgs reads `ACTION OPERAND`, `up --foreground OPERAND` and
+// `reload --run-postup OPERAND` (each flag on either side of the
+// operand); flag says whether the verb's flag was given.
+func parseArgs(args []string) (verb, operand string, flag, ok bool) {
+	if len(args) == 3 {
+		operand := args[2]
+		if operand == "--foreground" || operand == "--run-postup" {
+			operand = args[1]
+		}
+		switch {
+		case args[0] == "up" && (args[1] == "--foreground" || args[2] == "--foreground"),
+			args[0] == "reload" && (args[1] == "--run-postup" || args[2] == "--run-postup"):
+			return args[0], operand, true, true
 		}
 		return "", "", false, false
 	}
@@ -97,7 +105,7 @@ func parseArgs(args []string) (verb, operand string, foreground, ok bool) {
 		return "", "", false, false
 	}
 	switch args[0] {
-	case "up", "down", "save", "strip":
+	case "up", "down", "save", "strip", "reload":
 		return args[0], args[1], false, true
 	}
 	return "", "", false, false

@@ -18,7 +18,7 @@ import (
 func readUnits(t *testing.T) map[string]string {
 	t.Helper()
 	units := map[string]string{}
-	for _, f := range []string{"wg-quick@.service", "wg-quick-fg@.service", "wg-quick.target"} {
+	for _, f := range []string{"wg-quick@.service", "wg-quick-fg@.service", "wg-quick.target", "wg-quick-reresolve@.service", "wg-quick-reresolve@.timer"} {
 		data, err := os.ReadFile(filepath.Join("../../systemd", f))
 		if err != nil {
 			t.Fatal(err)
@@ -58,7 +58,8 @@ func TestSystemdUnitsVerify(t *testing.T) {
 		}
 		return string(out)
 	}
-	if out := verify(filepath.Join(dir, "wg-quick@wgunit0.service"), filepath.Join(dir, "wg-quick-fg@wgunit0.service"), filepath.Join(dir, "wg-quick.target")); out != "" {
+	if out := verify(filepath.Join(dir, "wg-quick@wgunit0.service"), filepath.Join(dir, "wg-quick-fg@wgunit0.service"), filepath.Join(dir, "wg-quick.target"),
+		filepath.Join(dir, "wg-quick-reresolve@wgunit0.service"), filepath.Join(dir, "wg-quick-reresolve@wgunit0.timer")); out != "" {
 		t.Errorf("systemd-analyze verify:\n%s", out)
 	}
 	broken := filepath.Join(dir, "broken@wgunit0.service")
@@ -77,6 +78,20 @@ func TestSystemdUnitsVerify(t *testing.T) {
 	}
 	if !strings.Contains(units["wg-quick-fg@.service"], "Type=simple\nExecStart=/usr/bin/wg-quick up --foreground %i\n") {
 		t.Error("wg-quick-fg@.service does not run up --foreground")
+	}
+	for _, unit := range []string{"wg-quick@.service", "wg-quick-fg@.service"} {
+		if !strings.Contains(units[unit], "\nExecReload=/usr/bin/wg-quick reload %i\n") {
+			t.Errorf("%s does not reload with wg-quick reload", unit)
+		}
+	}
+	// Re-resolution: one pass, every 30 s while the tunnel's unit is up.
+	if !strings.Contains(units["wg-quick-reresolve@.service"], "Type=oneshot\nExecStart=/usr/bin/wg-quick reresolve %i\n") {
+		t.Error("wg-quick-reresolve@.service does not run reresolve once")
+	}
+	for _, want := range []string{"OnUnitActiveSec=30s", "PartOf=wg-quick@%i.service", "WantedBy=timers.target"} {
+		if !strings.Contains(units["wg-quick-reresolve@.timer"], want+"\n") {
+			t.Errorf("wg-quick-reresolve@.timer lacks %q", want)
+		}
 	}
 }
 
@@ -116,6 +131,9 @@ func TestSystemdUnitsRun(t *testing.T) {
 	}
 	if got := p.In(0, netnstest.Binary(t), "show", "wgunit0", "peers"); !strings.Contains(got, extra) {
 		t.Errorf("after reload the peers are %q, want %s among them", got, extra)
+	}
+	if got := p.In(0, "ip", "route", "show", "dev", "wgunit0"); !strings.Contains(got, "10.10.0.0/16") {
+		t.Errorf("after reload the routes are %q, want 10.10.0.0/16 among them", got)
 	}
 	if r := exec1("ExecStop"); r.Code != 0 {
 		t.Errorf("ExecStop: %+v", r)
