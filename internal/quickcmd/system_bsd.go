@@ -66,5 +66,13 @@ func routeMonitor(env *cli.Env, args []string) error {
 	m := bsd.NewMonitor(p, os.Getpid(), rec, func(r *bsd.Record) error {
 		return save(r.Real, func(j *quick.Journal) error { return bsd.SaveRecord(j, r) })
 	})
+	// What a reload changed is in the state: the monitor reads it anew.
+	m.Load = func() *bsd.Record {
+		st, _ := quick.Dir(stateDir()).Load(name)
+		if st == nil {
+			return nil
+		}
+		return bsd.StateRecord(st)
+	}
 	return watchUntilSignal(bsd.Watch, m.Run)
 }

@@ -68,5 +68,13 @@ func routeMonitor(env *cli.Env, args []string) error {
 	m := darwin.NewMonitor(p, os.Getpid(), rec, func(r *darwin.Record) error {
 		return save(r.Real, func(j *quick.Journal) error { return darwin.SaveRecord(j, r) })
 	})
+	// What a reload changed is in the state: the monitor reads it anew.
+	m.Load = func() *darwin.Record {
+		st, _ := quick.Dir(stateDir()).Load(name)
+		if st == nil {
+			return nil
+		}
+		return darwin.StateRecord(st)
+	}
 	return watchUntilSignal(darwin.Watch, m.Run)
 }

@@ -30,6 +30,9 @@ type Options struct {
 	// KillMonitor kills the route monitor after the events, before down
 	// (a killed process runs no cleanup).
 	KillMonitor bool
+	// Reload, when set, is a config applied with `wg-quick reload` after
+	// up and the events (a STATE line "reload" after it).
+	Reload string
 }
 
 // Run runs our wg-quick for o on the simulated machine and writes the
@@ -63,7 +66,7 @@ func Run(o Options, w io.Writer) error {
 	if text, err := os.ReadFile(o.Config); err == nil {
 		m.configPath, m.configText = "/etc/wireguard/"+filepath.Base(o.Config), string(text)
 	}
-	r := &run{m: m, t: t, states: &memStates{}, state: o.State}
+	r := &run{m: m, t: t, states: &memStates{}, state: o.State, facts: facts}
 	r.dumpState("initial")
 	var platform quick.Platform
 	switch o.OS {
@@ -76,9 +79,11 @@ func Run(o Options, w io.Writer) error {
 			if rec == nil {
 				return nil
 			}
-			return darwin.NewMonitor(p, 1, rec, func(rec *darwin.Record) error {
+			mon := darwin.NewMonitor(p, 1, rec, func(rec *darwin.Record) error {
 				return r.saveRecord(name, func(j *quick.Journal) error { return darwin.SaveRecord(j, rec) })
 			})
+			mon.Load = func() *darwin.Record { return loadRecord(r, name, darwin.StateRecord) }
+			return mon
 		}
 	default:
 		sys := &bsdSys{machineSys{m: m}}
@@ -93,9 +98,11 @@ func Run(o Options, w io.Writer) error {
 			if rec == nil {
 				return nil
 			}
-			return bsdMonitor{bsd.NewMonitor(p, 1, rec, func(rec *bsd.Record) error {
+			mon := bsd.NewMonitor(p, 1, rec, func(rec *bsd.Record) error {
 				return r.saveRecord(name, func(j *quick.Journal) error { return bsd.SaveRecord(j, rec) })
-			})}
+			})
+			mon.Load = func() *bsd.Record { return loadRecord(r, name, bsd.StateRecord) }
+			return bsdMonitor{mon}
 		}
 	}
 	r.env = &quick.Env{Platform: platform, Devices: devices{m, "/dev/fd/63"}, States: r.states, Log: t.Log(),
@@ -111,6 +118,7 @@ func Run(o Options, w io.Writer) error {
 		return nil
 	}
 	r.host.onMonitor = r.startMonitor
+	r.name = name
 	r.phase("up", quick.Up(context.Background(), r.env, name, q, wg))
 	if err := r.events(events); err != nil {
 		return err
@@ -121,6 +129,11 @@ func Run(o Options, w io.Writer) error {
 	r.dumpState("up")
 	if r.state {
 		r.t.line("STATE", fmt.Sprintf("changes %d", r.m.changes))
+	}
+	if o.Reload != "" && !r.upFailed {
+		if q, err = r.reload(o.Reload); err != nil {
+			return err
+		}
 	}
 	if o.Mode == "up" {
 		r.monitorRunning()
@@ -167,6 +180,8 @@ type run struct {
 	timers     []timer
 	upFailed   bool
 	state      bool
+	facts      *Facts
+	name       string
 }
 
 type timer struct{ at, since float64 }

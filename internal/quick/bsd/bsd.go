@@ -70,6 +70,10 @@ type Sys interface {
 	InterfaceAddresses(ifname string) []netip.Prefix
 	// AddAddress is `ifconfig IF inet|inet6 ADDR/LEN alias`.
 	AddAddress(ifname string, addr netip.Prefix) error
+	// DeleteAddress is `ifconfig IF inet|inet6 ADDR -alias` (the
+	// kernel's routes of the address, and OpenBSD's routes named by it,
+	// go with it).
+	DeleteAddress(ifname string, addr netip.Prefix) error
 	// SetMTU is `ifconfig IF mtu N`.
 	SetMTU(ifname string, mtu int) error
 	// SetUp is `ifconfig IF up`.
@@ -146,6 +150,9 @@ type Record struct {
 	// proposed to resolvd.
 	Backup     bool `json:"backup,omitempty"`
 	MonitorPID int  `json:"monitor_pid,omitempty"`
+	// Table is the Table up routed by (absent in an older version's
+	// record), which a reload cannot change.
+	Table *quick.Table `json:"table,omitempty"`
 }
 
 func (p *Platform) logf(format string, args ...any) { fmt.Fprintf(p.Log, format+"\n", args...) }
@@ -263,30 +270,37 @@ func (p *Platform) AddAddress(j *quick.Journal, real string, addr netip.Prefix, 
 // only the first line of `route -n get default` and never finds it, so it
 // always took 1500); then up.
 func (p *Platform) SetMTUUp(_ *quick.Journal, real string, mtu int, dev *config.Device) error {
-	if mtu == 0 {
-		for _, e := range bsdroute.DeviceEndpoints(dev) {
-			if ifname, ok := p.Sys.LookupInterface(e); ok {
-				if m, ok := p.Sys.InterfaceMTU(ifname); ok && m > mtu {
-					mtu = m
-				}
-			}
-		}
-		if mtu == 0 {
-			if _, ifname, ok := p.Sys.DefaultRoute(false); ok && ifname != "" {
-				mtu, _ = p.Sys.InterfaceMTU(ifname)
-			}
-		}
-		if mtu <= 0 {
-			mtu = 1500
-		}
-		mtu -= 80
-	}
+	mtu = p.mtuFor(mtu, dev, real)
 	p.logf("[#] ifconfig %s mtu %d", real, mtu)
 	if err := p.Sys.SetMTU(real, mtu); err != nil {
 		return err
 	}
 	p.logf("[#] ifconfig %s up", real)
 	return p.Sys.SetUp(real)
+}
+
+// mtuFor is the MTU set_mtu sets: mtu, or the automatic one when 0 (the
+// routes through real itself, which a reload finds, are not counted).
+func (p *Platform) mtuFor(mtu int, dev *config.Device, real string) int {
+	if mtu != 0 {
+		return mtu
+	}
+	for _, e := range bsdroute.DeviceEndpoints(dev) {
+		if ifname, ok := p.Sys.LookupInterface(e); ok && ifname != real {
+			if m, ok := p.Sys.InterfaceMTU(ifname); ok && m > mtu {
+				mtu = m
+			}
+		}
+	}
+	if mtu == 0 {
+		if _, ifname, ok := p.Sys.DefaultRoute(false); ok && ifname != "" {
+			mtu, _ = p.Sys.InterfaceMTU(ifname)
+		}
+	}
+	if mtu <= 0 {
+		mtu = 1500
+	}
+	return mtu - 80
 }
 
 // DNSAfterRoutes: the BSDs set DNS before the routes.

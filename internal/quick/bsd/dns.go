@@ -21,20 +21,13 @@ func backupPath(name string) string { return resolvConf + ".wg-quick-backup." + 
 func (p *Platform) SetDNS(j *quick.Journal, name, real string, servers, search []string) error {
 	r := record(j)
 	if !p.openBSD() {
-		var b strings.Builder
-		for _, s := range servers {
-			fmt.Fprintf(&b, "nameserver %s\n", s)
-		}
-		if len(search) > 0 {
-			fmt.Fprintf(&b, "search %s\n", strings.Join(search, " "))
-		}
 		p.logf("[#] resolvconf -a %s -x", real)
 		// Recorded first: an interrupted resolvconf may have applied.
 		r.Resolvconf = true
 		if err := save(j, r); err != nil {
 			return err
 		}
-		return p.Sys.ResolvconfAdd(real, b.String())
+		return p.Sys.ResolvconfAdd(real, resolvconfText(servers, search))
 	}
 	switch {
 	case p.Sys.Running("unwind"):
@@ -65,6 +58,18 @@ func (p *Platform) SetDNS(j *quick.Journal, name, real string, servers, search [
 		}
 	}
 	return p.Sys.RouteNameservers(real, servers)
+}
+
+// resolvconfText is what FreeBSD's set_dns gives resolvconf.
+func resolvconfText(servers, search []string) string {
+	var b strings.Builder
+	for _, s := range servers {
+		fmt.Fprintf(&b, "nameserver %s\n", s)
+	}
+	if len(search) > 0 {
+		fmt.Fprintf(&b, "search %s\n", strings.Join(search, " "))
+	}
+	return b.String()
 }
 
 // unsetDNS is unset_dns. FreeBSD: `resolvconf -d IF` when up set it (or,

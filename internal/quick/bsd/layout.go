@@ -80,7 +80,8 @@ const (
 	sizeofIn6AliasreqFBSD  = 136 // IFNAMSIZ + 3 sockaddr_in6 + int + in6_addrlifetime + int ifra_vhid, 8-aligned
 	sizeofIn6AliasreqOBSD  = 128 // the same without ifra_vhid
 	sizeofSockaddrRtdnsOBS = 2 + rtdnsLen
-	ifrDataOff             = 16 // ifr_data, ifr_flags, ifr_mtu: the union after ifr_name
+	ifrDataOff             = 16  // ifr_data, ifr_flags, ifr_mtu: the union after ifr_name
+	sizeofIn6Ifreq         = 288 // IFNAMSIZ + a union whose largest is struct icmp6_ifstat (both)
 )
 
 // ioctl requests: sys/ioccom.h's _IOW(g, n, t) = IOC_IN | sizeof(t) << 16
@@ -92,6 +93,9 @@ const (
 	siocSIFFlags  = iocIn | sizeofIfreq<<16 | 'i'<<8 | 16    // both
 	siocGIFFlags  = iocInOut | sizeofIfreq<<16 | 'i'<<8 | 17 // both
 	siocIFDestroy = iocIn | sizeofIfreq<<16 | 'i'<<8 | 121   // both
+	siocDIFAddr   = iocIn | sizeofIfreq<<16 | 'i'<<8 | 25    // both
+	// SIOCDIFADDR_IN6 is _IOW('i', 25, struct in6_ifreq) on both.
+	siocDIFAddrIn6 = iocIn | sizeofIn6Ifreq<<16 | 'i'<<8 | 25
 
 	siocAIFAddrFBSD    = iocIn | sizeofIfaliasreqFBSD<<16 | 'i'<<8 | 43
 	siocAIFAddrIn6FBSD = iocIn | sizeofIn6AliasreqFBSD<<16 | 'i'<<8 | 27
@@ -209,6 +213,23 @@ func (l *osLayout) in6Aliasreq(name string, p netip.Prefix) []byte {
 	l.sockaddrIn6(b[72:], maskOf(p), 0)
 	binary.LittleEndian.PutUint32(b[120:], nd6InfiniteLifetime)
 	binary.LittleEndian.PutUint32(b[124:], nd6InfiniteLifetime)
+	return b
+}
+
+// ifreqAddr is struct ifreq with ifr_addr, SIOCDIFADDR's argument as
+// `ifconfig IF inet ADDR -alias` fills it.
+func ifreqAddr(name string, a netip.Addr) []byte {
+	b := ifreq(name)
+	sockaddrIn(b[ifrDataOff:], a)
+	return b
+}
+
+// in6Ifreq is struct in6_ifreq with ifr_addr, SIOCDIFADDR_IN6's argument
+// as `ifconfig IF inet6 ADDR -alias` fills it.
+func (l *osLayout) in6Ifreq(name string, a netip.Addr) []byte {
+	b := make([]byte, sizeofIn6Ifreq)
+	copy(b[:15], name)
+	l.sockaddrIn6(b[16:], a, 0)
 	return b
 }
 

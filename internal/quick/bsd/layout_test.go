@@ -91,6 +91,8 @@ func TestIoctlNumbers(t *testing.T) {
 		{"FreeBSD SIOCIFCREATE2 (x/sys)", siocIFCreate2FBSD, 0xc020697c},
 		{"OpenBSD SIOCAIFADDR (x/sys)", siocAIFAddrOBSD, 0x8040691a},
 		{"OpenBSD SIOCAIFADDR_IN6 _IOW('i', 26, 128)", siocAIFAddrIn6OBSD, 0x8080691a},
+		{"SIOCDIFADDR (x/sys)", siocDIFAddr, 0x80206919},
+		{"SIOCDIFADDR_IN6 _IOW('i', 25, 288)", siocDIFAddrIn6, 0x81206919},
 		{"OpenBSD SIOCSIFMTU (x/sys)", siocSIFMTUOBSD, 0x8020697f},
 		{"OpenBSD SIOCIFCREATE (x/sys)", siocIFCreateOBSD, 0x8020697a},
 		{"OpenBSD SIOCSIFDESCR (x/sys)", siocSIFDescrOBSD, 0x80206980},
@@ -205,6 +207,30 @@ func TestSaSize(t *testing.T) {
 	for n, want := range map[int]int{0: 8, 8: 8, 16: 16, 28: 32, 32: 32, 54: 56, 130: 136} {
 		if got := saSize(n); got != want {
 			t.Errorf("saSize(%d) = %d, want %d", n, got, want)
+		}
+	}
+}
+
+// TestDeleteAddressLayouts: SIOCDIFADDR's struct ifreq has ifr_addr at
+// 16; SIOCDIFADDR_IN6's struct in6_ifreq (288 bytes) its sockaddr_in6 at
+// 16, as ifconfig's -alias fills them.
+func TestDeleteAddressLayouts(t *testing.T) {
+	want := make([]byte, 32)
+	copy(want, "wg0")
+	copy(want[16:], []byte{16, 2, 0, 0, 10, 9, 0, 2})
+	if d := cmp.Diff(want, ifreqAddr("wg0", netip.MustParseAddr("10.9.0.2"))); d != "" {
+		t.Errorf("ifreq (-want +got):\n%s", d)
+	}
+	for _, c := range []struct {
+		name   string
+		l      *osLayout
+		family byte
+	}{{"FreeBSD", freebsdLayout, 28}, {"OpenBSD", openbsdLayout, 24}} {
+		want := make([]byte, 288)
+		copy(want, "wg0")
+		copy(want[16:], sin6(c.family, "fd00:9::2", 0))
+		if d := cmp.Diff(want, c.l.in6Ifreq("wg0", netip.MustParseAddr("fd00:9::2"))); d != "" {
+			t.Errorf("%s in6_ifreq (-want +got):\n%s", c.name, d)
 		}
 	}
 }

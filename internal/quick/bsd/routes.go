@@ -16,10 +16,11 @@ import (
 // otherwise a /0 becomes two /1s, and another prefix is routed through the
 // interface unless `route get` finds it there already (its own subnet).
 func (p *Platform) AddRoutes(ctx context.Context, j *quick.Journal, real string, t quick.Table, prefixes []netip.Prefix, dev *config.Device) error {
-	if t.Off {
-		return nil
-	}
 	r := record(j)
+	r.Table = &t
+	if err := save(j, r); err != nil || t.Off {
+		return err
+	}
 	for _, pr := range prefixes {
 		if err := ctx.Err(); err != nil {
 			return quick.Interrupted(ctx)

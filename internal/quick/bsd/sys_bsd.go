@@ -117,6 +117,20 @@ func (s *System) AddAddress(ifname string, addr netip.Prefix) error {
 	return nil
 }
 
+// DeleteAddress is SIOCDIFADDR or SIOCDIFADDR_IN6, as ifconfig's -alias.
+func (s *System) DeleteAddress(ifname string, addr netip.Prefix) error {
+	if addr.Addr().Is4() {
+		if err := ioctlBytes(unix.AF_INET, siocDIFAddr, ifreqAddr(ifname, addr.Addr())); err != nil {
+			return ifconfigError("SIOCDIFADDR", err)
+		}
+		return nil
+	}
+	if err := ioctlBytes(unix.AF_INET6, siocDIFAddrIn6, native.in6Ifreq(ifname, addr.Addr())); err != nil {
+		return ifconfigError("SIOCDIFADDR_IN6", err)
+	}
+	return nil
+}
+
 // SetMTU is SIOCSIFMTU.
 func (s *System) SetMTU(ifname string, mtu int) error {
 	if err := ioctlBytes(unix.AF_INET, siocSIFMTU, ifreqInt(ifname, mtu)); err != nil {

@@ -47,6 +47,9 @@ type Sys interface {
 	// AddAddress is `ifconfig IF inet RAW ADDR alias` (a point-to-point
 	// address to itself) or `ifconfig IF inet6 RAW alias`.
 	AddAddress(ifname string, addr netip.Prefix, raw string) error
+	// DeleteAddress is `ifconfig IF inet ADDR -alias` or `ifconfig IF
+	// inet6 ADDR -alias` (the kernel's routes of the address go with it).
+	DeleteAddress(ifname string, addr netip.Prefix) error
 	// SetMTU is `ifconfig IF mtu N`.
 	SetMTU(ifname string, mtu int) error
 	// SetUp is `ifconfig IF up`.
@@ -118,6 +121,9 @@ type Record struct {
 	DNS        []string  `json:"dns,omitempty"`
 	Search     []string  `json:"search,omitempty"`
 	MonitorPID int       `json:"monitor_pid,omitempty"`
+	// Table is the Table up routed by (absent in an older version's
+	// record), which a reload cannot change.
+	Table *quick.Table `json:"table,omitempty"`
 }
 
 // Service is a network service's DNS before the tunnel changed it.

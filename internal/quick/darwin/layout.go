@@ -55,6 +55,9 @@ const (
 	siocAIFAddr        = 0x80000000 | sizeofIfaliasreq<<16 | 'i'<<8 | 26
 	siocAIFAddrIn6     = 0x80000000 | sizeofIn6Aliasreq<<16 | 'i'<<8 | 26
 	siocGIFFlags       = 0xc0000000 | sizeofIfreq<<16 | 'i'<<8 | 17
+	sizeofIn6Ifreq     = 288 // IFNAMSIZ + a union whose largest is struct icmp6_ifstat
+	siocDIFAddr        = 0x80000000 | sizeofIfreq<<16 | 'i'<<8 | 25
+	siocDIFAddrIn6     = 0x80000000 | sizeofIn6Ifreq<<16 | 'i'<<8 | 25
 	siocSIFFlags       = 0x80000000 | sizeofIfreq<<16 | 'i'<<8 | 16
 	nd6InfiniteLifetim = 0xffffffff
 )
@@ -115,6 +118,24 @@ func in6Aliasreq(name string, p netip.Prefix) []byte {
 	// (time_t), vltime, pltime.
 	binary.LittleEndian.PutUint32(b[120:], nd6InfiniteLifetim)
 	binary.LittleEndian.PutUint32(b[124:], nd6InfiniteLifetim)
+	return b
+}
+
+// ifreqAddr is struct ifreq with ifr_addr, for SIOCDIFADDR: ifconfig IF
+// inet ADDR -alias.
+func ifreqAddr(name string, a netip.Addr) []byte {
+	b := make([]byte, sizeofIfreq)
+	ifname16(b, name)
+	sockaddrIn(b[16:], a)
+	return b
+}
+
+// in6Ifreq is struct in6_ifreq with ifr_addr, for SIOCDIFADDR_IN6:
+// ifconfig IF inet6 ADDR -alias.
+func in6Ifreq(name string, a netip.Addr) []byte {
+	b := make([]byte, sizeofIn6Ifreq)
+	ifname16(b, name)
+	sockaddrIn6(b[16:], a, 0)
 	return b
 }
 

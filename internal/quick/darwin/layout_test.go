@@ -63,6 +63,9 @@ func TestIoctlNumbers(t *testing.T) {
 		{"SIOCSIFFLAGS (x/sys)", siocSIFFlags, 0x80206910},
 		{"SIOCGIFFLAGS", siocGIFFlags, ioWR('i', 17, 32)},
 		{"SIOCGIFFLAGS (x/sys)", siocGIFFlags, 0xc0206911},
+		{"SIOCDIFADDR (x/sys)", siocDIFAddr, 0x80206919},
+		// _IOW('i', 25, struct in6_ifreq), netinet6/in6_var.h.
+		{"SIOCDIFADDR_IN6", siocDIFAddrIn6, 0x81206919},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s = %#x, want %#x", c.name, c.got, c.want)
@@ -205,5 +208,25 @@ func TestParseKernelMasks(t *testing.T) {
 		if p, _ := m.prefix(); p.String() != c.want || m.sa[1].ip != netip.MustParseAddr("192.168.1.1") {
 			t.Errorf("mask %x: %v via %v, want %s", c.mask, p, m.sa[1].ip, c.want)
 		}
+	}
+}
+
+// TestDeleteAddressLayouts: SIOCDIFADDR's struct ifreq has ifr_addr at
+// 16; SIOCDIFADDR_IN6's struct in6_ifreq (288 bytes) its sockaddr_in6 at
+// 16, as ifconfig's -alias fills them.
+func TestDeleteAddressLayouts(t *testing.T) {
+	b := ifreqAddr("utun3", netip.MustParseAddr("10.9.0.2"))
+	want := make([]byte, 32)
+	copy(want, "utun3")
+	copy(want[16:], []byte{16, 2, 0, 0, 10, 9, 0, 2})
+	if d := cmp.Diff(want, b); d != "" {
+		t.Errorf("ifreq (-want +got):\n%s", d)
+	}
+	b = in6Ifreq("utun3", netip.MustParseAddr("fd00:9::2"))
+	if len(b) != 288 || string(b[:6]) != "utun3\x00" {
+		t.Fatalf("size %d, name %q", len(b), b[:16])
+	}
+	if b[16] != 28 || b[17] != 30 || netip.AddrFrom16([16]byte(b[24:40])) != netip.MustParseAddr("fd00:9::2") {
+		t.Errorf("ifr_addr: %x", b[16:44])
 	}
 }

@@ -17,6 +17,29 @@ type Monitor struct {
 	p    Platform
 	rec  *Record
 	save func(*Record) error
+	// Load, when set, reads the record anew from the state (nil when it
+	// is gone): the monitor reads it before each message, timer and its
+	// end, so that what a reload changed (routes, DNS, MTU) is what it
+	// keeps and saves, not its copy from up.
+	Load func() *Record
+}
+
+// Refresh reads the record anew (Run does every refreshEvery, so that a
+// reload that caused no routing message is known by the monitor's end).
+func (m *Monitor) Refresh() { m.current() }
+
+// refreshEvery is how often Run reads the record anew.
+const refreshEvery = 2 * time.Second
+
+// current reads the record anew when it can.
+func (m *Monitor) current() *Record {
+	if m.Load != nil {
+		if rec := m.Load(); rec != nil && rec.Real == m.rec.Real {
+			rec.MonitorPID = m.rec.MonitorPID
+			m.rec = rec
+		}
+	}
+	return m.rec
 }
 
 // NewMonitor is the monitor (process pid) of the tunnel rec describes;
@@ -35,7 +58,7 @@ func (m *Monitor) Message(msg string) (alive, timer bool) {
 	if !strings.HasPrefix(msg, "RTM_") {
 		return true, false
 	}
-	r := m.rec
+	r := m.current()
 	if !m.p.Sys.InterfaceExists(r.Real) {
 		return false, false
 	}
@@ -56,7 +79,7 @@ func (m *Monitor) Message(msg string) (alive, timer bool) {
 
 // Timer sets the DNS again (upstream's ALRM).
 func (m *Monitor) Timer() {
-	r := m.rec
+	r := m.current()
 	r.Services = m.p.collectServices(r.Services)
 	m.p.applyDNS(r)
 	r.DNSSet = true
@@ -66,6 +89,7 @@ func (m *Monitor) Timer() {
 // Exit is the monitor's end (upstream's trap): the routes go and the DNS
 // comes back.
 func (m *Monitor) Exit() {
+	m.current()
 	m.p.delRoutes(m.rec, false)
 	m.p.restoreDNS(m.rec, false)
 	m.rec.Endpoints, m.rec.DNSSet = nil, false
@@ -76,6 +100,8 @@ func (m *Monitor) Exit() {
 // is closed, firing the DNS timers as they come due, then runs Exit.
 func (m *Monitor) Run(ctx context.Context, messages <-chan string) {
 	defer m.Exit()
+	refresh := time.NewTicker(refreshEvery)
+	defer refresh.Stop()
 	var timers []time.Time
 	for {
 		var due <-chan time.Time
@@ -85,6 +111,8 @@ func (m *Monitor) Run(ctx context.Context, messages <-chan string) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-refresh.C:
+			m.current()
 		case <-due:
 			timers = timers[1:]
 			m.Timer()

@@ -133,6 +133,20 @@ func (s *System) AddAddress(ifname string, addr netip.Prefix, raw string) error 
 	return nil
 }
 
+// DeleteAddress is SIOCDIFADDR or SIOCDIFADDR_IN6 (ifconfig's -alias).
+func (s *System) DeleteAddress(ifname string, addr netip.Prefix) error {
+	if addr.Addr().Is4() {
+		if err := ioctl(unix.AF_INET, siocDIFAddr, ifreqAddr(ifname, addr.Addr())); err != nil {
+			return fmt.Errorf("ifconfig %s inet %s -alias: %w", ifname, addr.Addr(), err)
+		}
+		return nil
+	}
+	if err := ioctl(unix.AF_INET6, siocDIFAddrIn6, in6Ifreq(ifname, addr.Addr())); err != nil {
+		return fmt.Errorf("ifconfig %s inet6 %s -alias: %w", ifname, addr.Addr(), err)
+	}
+	return nil
+}
+
 // SetMTU is SIOCSIFMTU.
 func (s *System) SetMTU(ifname string, mtu int) error {
 	b := make([]byte, sizeofIfreq)
