@@ -85,6 +85,9 @@ func Minimize(cfg *Config, rt *Device) {
 // allowedDiff compares the allowed IPs p gives with those running: the
 // ones to add, and whether any running one would go.
 func allowedDiff(p Peer, running []netip.Prefix) (added []AllowedIP, removed bool) {
+	if len(running) <= 8 && len(p.AllowedIPs) <= 8 {
+		return allowedDiffFew(p, running)
+	}
 	have := make(map[netip.Prefix]bool, len(running))
 	for _, a := range running {
 		have[a.Masked()] = true
@@ -104,6 +107,35 @@ func allowedDiff(p Peer, running []netip.Prefix) (added []AllowedIP, removed boo
 	if p.ReplaceAllowedIPs {
 		for a := range have {
 			if !want[a] {
+				removed = true
+			}
+		}
+	}
+	return added, removed
+}
+
+// allowedDiffFew is allowedDiff of a few allowed IPs, without maps (a
+// thousand peers with one each are compared in microseconds).
+func allowedDiffFew(p Peer, running []netip.Prefix) (added []AllowedIP, removed bool) {
+	var have, want [8]netip.Prefix
+	for i, a := range running {
+		have[i] = a.Masked()
+	}
+	hv, nw := have[:len(running)], want[:0]
+	for _, a := range p.AllowedIPs {
+		m := a.Prefix.Masked()
+		if a.Remove {
+			removed = removed || slices.Contains(hv, m)
+			continue
+		}
+		nw = append(nw, m)
+		if !slices.Contains(hv, m) {
+			added = append(added, a)
+		}
+	}
+	if p.ReplaceAllowedIPs {
+		for _, a := range hv {
+			if !slices.Contains(nw, a) {
 				removed = true
 			}
 		}
@@ -135,7 +167,11 @@ func (d *Device) Applied(c *Config) *Device {
 		}
 	}
 	index := make(map[Key]int, len(n.Peers))
-	owner := map[netip.Prefix]Key{}
+	allowed := 0
+	for _, p := range n.Peers {
+		allowed += len(p.AllowedIPs)
+	}
+	owner := make(map[netip.Prefix]Key, allowed)
 	for i, p := range n.Peers {
 		index[p.PublicKey] = i
 		for _, a := range p.AllowedIPs {

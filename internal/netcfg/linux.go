@@ -7,9 +7,10 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"strings"
 
 	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netlink/nl"
+	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
 
@@ -20,10 +21,16 @@ type Linux struct {
 	Log io.Writer
 	// Handle is the netlink handle to use; nil means this namespace.
 	Handle *netlink.Handle
+	// NS is the namespace of a Handle given, in which route listings open
+	// their own socket (nil: they go through Handle, more slowly).
+	NS *netns.NsHandle
 
 	// index caches the interface index AddRoute uses (one lookup for a
 	// thousand routes); DeleteLink forgets it.
 	index map[string]int
+	// own says that nl made Handle; rt is the socket of route listings.
+	own bool
+	rt  *nl.NetlinkSocket
 }
 
 // linkIndex is the interface's index, looked up once.
@@ -50,7 +57,7 @@ func (h *Linux) nl() *netlink.Handle {
 		if err != nil {
 			return &netlink.Handle{} // a socket per request
 		}
-		h.Handle = nh
+		h.Handle, h.own = nh, true
 	}
 	return h.Handle
 }
@@ -132,29 +139,13 @@ func (h *Linux) DeleteLink(ifname string) error {
 // interface. A prefix that one of them contains is what `ip route show dev
 // IF match P` would print, so wg-quick adds no route for it.
 func (h *Linux) RoutesThrough(ifname string, v6 bool) ([]netip.Prefix, error) {
-	link, err := h.nl().LinkByName(ifname)
+	index, err := h.linkIndex(ifname)
 	if err != nil {
-		return nil, fmt.Errorf("find %s: %w", ifname, err)
+		return nil, err
 	}
-	fam := unix.AF_INET
-	all := netip.PrefixFrom(netip.IPv4Unspecified(), 0)
-	if v6 {
-		fam, all = unix.AF_INET6, netip.PrefixFrom(netip.IPv6Unspecified(), 0)
-	}
-	routes, err := h.nl().RouteListFiltered(fam, &netlink.Route{LinkIndex: link.Attrs().Index, Table: unix.RT_TABLE_MAIN},
-		netlink.RT_FILTER_OIF|netlink.RT_FILTER_TABLE)
-	if err != nil {
+	var out []netip.Prefix
+	if err := h.routes(v6, 0, index, func(r route) { out = append(out, r.dst) }); err != nil {
 		return nil, fmt.Errorf("list routes through %s: %w", ifname, err)
-	}
-	out := make([]netip.Prefix, 0, len(routes))
-	for _, r := range routes {
-		dst := all
-		if r.Dst != nil {
-			a, _ := netip.AddrFromSlice(r.Dst.IP)
-			ones, _ := r.Dst.Mask.Size()
-			dst = netip.PrefixFrom(a.Unmap(), ones)
-		}
-		out = append(out, dst)
 	}
 	return out, nil
 }
@@ -203,18 +194,20 @@ func (h *Linux) RouteMTU(addr netip.Addr) (int, bool) {
 // DefaultRouteMTU is the MTU of the first IPv4 default route, as wg-quick
 // falls back to when no endpoint gives one.
 func (h *Linux) DefaultRouteMTU() (int, bool) {
-	routes, err := h.nl().RouteListFiltered(unix.AF_INET, &netlink.Route{Table: unix.RT_TABLE_MAIN}, netlink.RT_FILTER_TABLE)
-	if err != nil {
+	var defaults []route
+	if err := h.routes(false, 0, 0, func(r route) {
+		if r.dst.Bits() == 0 {
+			defaults = append(defaults, r)
+		}
+	}); err != nil {
 		return 0, false
 	}
-	for _, r := range routes {
-		if r.Dst == nil || strings.HasPrefix(r.Dst.String(), "0.0.0.0/0") {
-			if r.MTU > 0 {
-				return r.MTU, true
-			}
-			if link, err := h.nl().LinkByIndex(r.LinkIndex); err == nil {
-				return link.Attrs().MTU, true
-			}
+	for _, r := range defaults {
+		if r.mtu > 0 {
+			return r.mtu, true
+		}
+		if link, err := h.nl().LinkByIndex(r.oif); r.oif != 0 && err == nil {
+			return link.Attrs().MTU, true
 		}
 	}
 	return 0, false

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"net/netip"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -42,7 +43,7 @@ func newNS(t *testing.T) (*Linux, *bytes.Buffer, string) {
 	}
 	t.Cleanup(h.Close)
 	var log bytes.Buffer
-	return &Linux{Log: &log, Handle: h}, &log, name
+	return &Linux{Log: &log, Handle: h, NS: &ns}, &log, name
 }
 
 func ip(t *testing.T, ns string, args ...string) string {
@@ -129,3 +130,55 @@ func TestLinux(t *testing.T) {
 }
 
 func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }
+
+// TestRouteListings compares the route listings read from the kernel's
+// messages (the NS socket, filtered by the kernel) with those through
+// netlink's own listing (a Handle without NS): table, interface, kernel
+// routes, the mtu metric, a table that does not exist.
+func TestRouteListings(t *testing.T) {
+	fast, _, ns := newNS(t)
+	slow := &Linux{Handle: fast.Handle}
+	ip(t, ns, "link", "set", "wgt0", "up")
+	ip(t, ns, "addr", "add", "10.0.0.1/24", "dev", "wgt0")
+	ip(t, ns, "addr", "add", "fd00::1/64", "dev", "wgt0", "nodad")
+	for _, r := range []string{"10.9.0.0/16", "10.8.1.0/24", "fd09::/32"} {
+		ip(t, ns, "route", "add", r, "dev", "wgt0")
+	}
+	ip(t, ns, "route", "add", "10.7.0.0/16", "dev", "wgt0", "table", "1234")
+	ip(t, ns, "route", "add", "10.6.0.0/16", "dev", "up0")
+	ip(t, ns, "route", "replace", "default", "via", "192.0.2.254", "dev", "up0", "mtu", "1300")
+	sorted := func(ps []netip.Prefix) string {
+		var s []string
+		for _, p := range ps {
+			s = append(s, p.String())
+		}
+		slices.Sort(s)
+		return strings.Join(s, " ")
+	}
+	for _, c := range []struct {
+		table         int
+		v6            bool
+		added, kernel string
+	}{
+		{0, false, "10.8.1.0/24 10.9.0.0/16", "10.0.0.0/24"},
+		{1234, false, "10.7.0.0/16", ""},
+		{4321, false, "", ""},
+		{0, true, "fd09::/32", "fd00::/64 fe80::/64"},
+		{4321, true, "", ""},
+	} {
+		for _, h := range []*Linux{fast, slow} {
+			added, kernel, err := h.RoutesIn("wgt0", c.table, c.v6)
+			if err != nil || sorted(added) != c.added || sorted(kernel) != c.kernel {
+				t.Errorf("RoutesIn(table %d, v6 %v) (NS %v) = %v, %v, %v; want %s, %s", c.table, c.v6, h.NS != nil, added, kernel, err, c.added, c.kernel)
+			}
+		}
+	}
+	for _, h := range []*Linux{fast, slow} {
+		if mtu, ok := h.DefaultRouteMTU(); !ok || mtu != 1300 {
+			t.Errorf("DefaultRouteMTU (NS %v) = %d, %v; want 1300", h.NS != nil, mtu, ok)
+		}
+		if got, err := h.RoutesThrough("wgt0", false); err != nil || sorted(got) != "10.0.0.0/24 10.8.1.0/24 10.9.0.0/16" {
+			t.Errorf("RoutesThrough (NS %v) = %v, %v", h.NS != nil, got, err)
+		}
+	}
+}

@@ -53,37 +53,21 @@ func (h *Linux) DelRoute(ifname string, prefix netip.Prefix, table int) error {
 // in table n (0 = main): those someone added, and the kernel's own for
 // the interface's addresses (`proto kernel`).
 func (h *Linux) RoutesIn(ifname string, table int, v6 bool) (added, kernel []netip.Prefix, err error) {
-	link, err := h.nl().LinkByName(ifname)
+	index, err := h.linkIndex(ifname)
 	if err != nil {
-		return nil, nil, fmt.Errorf("find %s: %w", ifname, err)
+		return nil, nil, err
 	}
-	if table == 0 {
-		table = unix.RT_TABLE_MAIN
-	}
-	af, _ := afOf(v6)
-	routes, err := h.nl().RouteListFiltered(af, &netlink.Route{LinkIndex: link.Attrs().Index, Table: table},
-		netlink.RT_FILTER_OIF|netlink.RT_FILTER_TABLE)
+	err = h.routes(v6, table, index, func(r route) {
+		switch {
+		case r.typ != unix.RTN_UNICAST:
+		case r.proto == unix.RTPROT_KERNEL:
+			kernel = append(kernel, r.dst)
+		default:
+			added = append(added, r.dst)
+		}
+	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("list routes through %s: %w", ifname, err)
-	}
-	for _, r := range routes {
-		if r.Type != unix.RTN_UNICAST {
-			continue
-		}
-		dst := netip.PrefixFrom(netip.IPv4Unspecified(), 0)
-		if v6 {
-			dst = netip.PrefixFrom(netip.IPv6Unspecified(), 0)
-		}
-		if r.Dst != nil {
-			a, _ := netip.AddrFromSlice(r.Dst.IP)
-			ones, _ := r.Dst.Mask.Size()
-			dst = netip.PrefixFrom(a.Unmap(), ones)
-		}
-		if r.Protocol == unix.RTPROT_KERNEL {
-			kernel = append(kernel, dst)
-		} else {
-			added = append(added, dst)
-		}
 	}
 	return added, kernel, nil
 }

@@ -1,12 +1,14 @@
 package quick
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/netip"
-	"sort"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/wgtools/wgtools/internal/config"
 )
@@ -189,17 +191,23 @@ func SortedAllowedIPs(d *config.Device) []netip.Prefix {
 		p    netip.Prefix
 		text string
 	}
-	var items []item
+	n := 0
+	for _, p := range d.Peers {
+		n += len(p.AllowedIPs)
+	}
+	items := make([]item, 0, n)
+	var buf []byte
 	for _, p := range d.Peers {
 		for _, a := range p.AllowedIPs {
-			items = append(items, item{a, string(config.AppendPrefix(nil, a))})
+			buf = config.AppendPrefix(buf[:0], a)
+			items = append(items, item{a, string(buf)})
 		}
 	}
-	sort.SliceStable(items, func(i, j int) bool {
-		if items[i].p.Bits() != items[j].p.Bits() {
-			return items[i].p.Bits() > items[j].p.Bits()
+	slices.SortStableFunc(items, func(a, b item) int {
+		if a.p.Bits() != b.p.Bits() {
+			return cmp.Compare(b.p.Bits(), a.p.Bits())
 		}
-		return items[i].text > items[j].text
+		return strings.Compare(b.text, a.text)
 	})
 	ps := make([]netip.Prefix, len(items))
 	for i, it := range items {

@@ -18,18 +18,22 @@ import (
 // default route is left, the fwmark up gave the device goes too.
 func (p *Platform) ReloadRoutes(ctx context.Context, j *quick.Journal, r *quick.ReloadPlan) error {
 	in, oldT, n := reloadFacts(j, r)
-	oldSet := map[netip.Prefix]bool{}
+	oldSet := make(map[netip.Prefix]bool, len(r.Old.Peers))
 	for _, peer := range r.Old.Peers {
 		for _, a := range peer.AllowedIPs {
 			oldSet[a.Masked()] = true
 		}
 	}
 	sorted := quick.SortedAllowedIPs(r.New)
+	newSet := make(map[netip.Prefix]bool, len(sorted))
+	for _, pr := range sorted {
+		newSet[pr.Masked()] = true
+	}
 	for _, v6 := range []bool{false, true} {
 		if err := ctx.Err(); err != nil {
 			return quick.Interrupted(ctx)
 		}
-		if err := p.reloadPlain(r, oldT, v6, oldSet, sorted); err != nil {
+		if err := p.reloadPlain(r, oldT, v6, oldSet, newSet, sorted); err != nil {
 			return err
 		}
 	}
@@ -82,7 +86,7 @@ func (p *Platform) ReloadRoutes(ctx context.Context, j *quick.Journal, r *quick.
 // with Table auto in main, for each prefix not routed through the
 // interface already (by the kernel's routes for its addresses, or by a
 // route up added for a longer prefix before).
-func (p *Platform) reloadPlain(r *quick.ReloadPlan, oldT quick.Table, v6 bool, oldSet map[netip.Prefix]bool, sorted []netip.Prefix) error {
+func (p *Platform) reloadPlain(r *quick.ReloadPlan, oldT quick.Table, v6 bool, oldSet, newSet map[netip.Prefix]bool, sorted []netip.Prefix) error {
 	t := r.Table
 	same := sameTable(oldT, t)
 	var oldAdded, added, kernel []netip.Prefix
@@ -100,33 +104,35 @@ func (p *Platform) reloadPlain(r *quick.ReloadPlan, oldT quick.Table, v6 bool, o
 	} else if oldT.Off {
 		oldAdded = nil
 	}
-	newSet := map[netip.Prefix]bool{}
-	for _, pr := range sorted {
-		newSet[pr.Masked()] = true
-	}
 	want := map[netip.Prefix]bool{}
 	var order []netip.Prefix
 	if !t.Off {
-		existing := kernel
+		existing := newPrefixSet(len(kernel) + len(added))
+		for _, a := range kernel {
+			existing.add(a)
+		}
 		for _, a := range added {
 			if !oldSet[a] && !newSet[a] {
-				existing = append(existing, a) // someone else's
+				existing.add(a) // someone else's
 			}
 		}
 		for _, pr := range sorted {
-			m := pr.Masked()
-			if pr.Addr().Is6() != v6 || want[m] {
+			if pr.Addr().Is6() != v6 {
 				continue
 			}
-			if t.Auto && (pr.Bits() == 0 || routedBy(existing, pr)) {
+			m := pr.Masked()
+			if want[m] {
+				continue
+			}
+			if t.Auto && (pr.Bits() == 0 || existing.covers(pr)) {
 				continue
 			}
 			want[m] = true
 			order = append(order, m)
-			existing = append(existing, pr)
+			existing.add(pr)
 		}
 	}
-	present := map[netip.Prefix]bool{}
+	present := make(map[netip.Prefix]bool, len(added))
 	for _, a := range added {
 		present[a] = true
 	}
@@ -186,4 +192,32 @@ func defaultOf(v6 bool) netip.Prefix {
 		return netip.PrefixFrom(netip.IPv6Unspecified(), 0)
 	}
 	return netip.PrefixFrom(netip.IPv4Unspecified(), 0)
+}
+
+// prefixSet answers routedBy for many prefixes: whether a prefix of the
+// set contains p, in a lookup per prefix length the set has.
+type prefixSet struct {
+	masked map[netip.Prefix]bool
+	bits   [129]bool
+}
+
+func newPrefixSet(n int) *prefixSet {
+	return &prefixSet{masked: make(map[netip.Prefix]bool, n)}
+}
+
+func (s *prefixSet) add(p netip.Prefix) {
+	s.masked[p.Masked()] = true
+	s.bits[p.Bits()] = true
+}
+
+// covers is routedBy(set, p).
+func (s *prefixSet) covers(p netip.Prefix) bool {
+	for b := 0; b <= p.Bits(); b++ {
+		if s.bits[b] {
+			if q, err := p.Addr().Prefix(b); err == nil && s.masked[q] {
+				return true
+			}
+		}
+	}
+	return false
 }
