@@ -184,10 +184,7 @@ func (p *Platform) ReloadRoutes(ctx context.Context, j *quick.Journal, r *quick.
 		}
 		return p.route(pr, via)
 	}
-	err := rec.EndpointRoutes.Reload(x, quick.SortedAllowedIPs(r.New), func(pr netip.Prefix) error {
-		p.logf("[#] route -q -n delete %s %s", bsdroute.Family(pr), bsdroute.RouteText(pr))
-		return p.Sys.DeleteRoute(pr)
-	})
+	err := rec.EndpointRoutes.Reload(x, quick.SortedAllowedIPs(r.New))
 	if serr := save(j, rec); err == nil {
 		err = serr
 	}

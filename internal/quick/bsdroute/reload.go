@@ -90,11 +90,16 @@ func KernelRoutes(addrs []netip.Prefix, subnet func(netip.Prefix) bool) []netip.
 
 // Reload changes the routes through the interface from what up made for
 // x.Old to what it would make for x.New (sorted, longest first): the
-// routes of allowed IPs that went are deleted (logged by del), a family's
+// routes of allowed IPs that went are deleted (each logged as route(8)'s
+// delete, as the BSDs' del_routes shows it), a family's
 // default route that went takes its halves and its endpoint routes with
 // it, the new ones are added; then the endpoint routes are brought up to
 // date when a default route goes through the tunnel.
-func (e *EndpointRoutes) Reload(x *Reload, sorted []netip.Prefix, del func(netip.Prefix) error) error {
+func (e *EndpointRoutes) Reload(x *Reload, sorted []netip.Prefix) error {
+	del := func(p netip.Prefix) error {
+		x.Logf("[#] route -q -n delete %s %s", Family(p), RouteText(p))
+		return x.Sys.DeleteRoute(p)
+	}
 	oldSet, newSet := Allowed(x.Old), map[netip.Prefix]bool{}
 	for _, p := range sorted {
 		newSet[p.Masked()] = true

@@ -130,10 +130,7 @@ func (p *Platform) ReloadRoutes(ctx context.Context, j *quick.Journal, r *quick.
 	x := &bsdroute.Reload{Real: r.Real, Auto: t.Auto, Check: true, Old: r.Old, New: r.New,
 		Kernel: bsdroute.KernelRoutes(p.Sys.InterfaceAddresses(r.Real), func(a netip.Prefix) bool { return a.Addr().Is6() }), Sys: p.Sys, RouteInterface: p.Sys.RouteInterface,
 		Add: func(pr netip.Prefix) error { return p.routeThrough(r.Real, pr) }, Logf: p.logf}
-	err := rec.EndpointRoutes.Reload(x, quick.SortedAllowedIPs(r.New), func(pr netip.Prefix) error {
-		p.logf("[#] route -q -n delete %s %s", bsdroute.Family(pr), bsdroute.RouteText(pr))
-		return p.Sys.DeleteRoute(pr)
-	})
+	err := rec.EndpointRoutes.Reload(x, quick.SortedAllowedIPs(r.New))
 	if serr := save(j, rec); err == nil {
 		err = serr
 	}
