@@ -5,19 +5,23 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/wgtools/wgtools/internal/config"
 )
 
-// pathRe is wg-quick's rule for a config path: an interface name, then
-// .conf.
-var pathRe = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(fmt.Sprintf(`(^|/)(%s{1,%d})\.conf$`, config.InterfaceNameChars, config.InterfaceNameMax))
-})
+// configName is wg-quick's rule for a config path, (^|/)(NAME)\.conf$
+// with NAME a valid interface name: the interface name, if path follows
+// it. (Compiling the expression cost more than a reload's lookup.)
+func configName(path string) (string, bool) {
+	base := path[strings.LastIndexByte(path, '/')+1:]
+	name, ok := strings.CutSuffix(base, ".conf")
+	if !ok || !config.ValidInterfaceName(name) {
+		return "", false
+	}
+	return name, true
+}
 
 // Source is a config file found from a wg-quick operand.
 type Source struct {
@@ -42,8 +46,8 @@ func Lookup(operand string, warn io.Writer) (*Source, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, hinted(fmt.Sprintf("`%s' does not exist", path), missingHint(operand, path))
 	}
-	m := pathRe().FindStringSubmatch(path)
-	if m == nil {
+	name, ok := configName(path)
+	if !ok {
 		return nil, hinted("The config file must be a valid interface name, followed by .conf", nameHint(path))
 	}
 	resolved, err := readlinkF(path)
@@ -55,7 +59,7 @@ func Lookup(operand string, warn io.Writer) (*Source, error) {
 	if err1 == nil && err2 == nil && fi.Mode().Perm()&di.Mode().Perm()&0o007 != 0 {
 		fmt.Fprintf(warn, "Warning: `%s' is world accessible\n", resolved)
 	}
-	return &Source{Path: resolved, Interface: m[2]}, nil
+	return &Source{Path: resolved, Interface: name}, nil
 }
 
 // hinted is upstream's message, then a line saying what to do.
