@@ -1,6 +1,7 @@
 // Package atomicfile replaces files whole: a temporary file in the same
-// directory, written, synced and renamed over the target, so that readers
-// and a crash see the old content or the new, never a part.
+// directory, written, synced (unless volatile) and renamed over the
+// target, so that readers and a crash see the old content or the new,
+// never a part.
 package atomicfile
 
 import (
@@ -21,13 +22,21 @@ func tempPattern(path string) string { return "." + filepath.Base(path) + ".tmp*
 
 // Write replaces path with data, mode 0600 (the files it serves hold keys
 // or private state). The directory must exist.
-func Write(path string, data []byte) error {
+func Write(path string, data []byte) error { return write(path, data, true) }
+
+// WriteVolatile is Write for files that do not outlive the boot (state
+// under /run): the rename keeps a crashed process from leaving a part, and
+// nothing is synced, since after a power loss the file means nothing.
+// Syncing cost a millisecond or more per write on a disk-backed /run.
+func WriteVolatile(path string, data []byte) error { return write(path, data, false) }
+
+func write(path string, data []byte, sync bool) error {
 	f, err := os.CreateTemp(filepath.Dir(path), tempPattern(path))
 	if err != nil {
 		return err
 	}
 	_, err = f.Write(data) // CreateTemp makes it 0600
-	if err == nil {
+	if err == nil && sync {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
@@ -40,6 +49,9 @@ func Write(path string, data []byte) error {
 	if err := os.Rename(f.Name(), path); err != nil {
 		os.Remove(f.Name())
 		return fmt.Errorf("%w: %w", ErrRename, err)
+	}
+	if !sync {
+		return nil
 	}
 	if d, err := os.Open(filepath.Dir(path)); err == nil {
 		d.Sync()

@@ -120,7 +120,7 @@ func (d Dir) Save(st *State) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.Write(d.path(st.Interface), append(data, '\n'))
+	return atomicfile.WriteVolatile(d.path(st.Interface), append(data, '\n'))
 }
 
 // Load reads the state of name.
