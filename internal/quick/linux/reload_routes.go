@@ -18,17 +18,13 @@ import (
 // default route is left, the fwmark up gave the device goes too.
 func (p *Platform) ReloadRoutes(ctx context.Context, j *quick.Journal, r *quick.ReloadPlan) error {
 	in, oldT, n := reloadFacts(j, r)
-	oldSet := make(map[netip.Prefix]bool, len(r.Old.Peers))
+	var old []netip.Prefix
 	for _, peer := range r.Old.Peers {
-		for _, a := range peer.AllowedIPs {
-			oldSet[a.Masked()] = true
-		}
+		old = append(old, peer.AllowedIPs...)
 	}
+	oldSet := newPrefixSet(old)
 	sorted := quick.SortedAllowedIPs(r.New)
-	newSet := make(map[netip.Prefix]bool, len(sorted))
-	for _, pr := range sorted {
-		newSet[pr.Masked()] = true
-	}
+	newSet := newPrefixSet(slices.Clone(sorted))
 	for _, v6 := range []bool{false, true} {
 		if err := ctx.Err(); err != nil {
 			return quick.Interrupted(ctx)
@@ -86,7 +82,7 @@ func (p *Platform) ReloadRoutes(ctx context.Context, j *quick.Journal, r *quick.
 // with Table auto in main, for each prefix not routed through the
 // interface already (by the kernel's routes for its addresses, or by a
 // route up added for a longer prefix before).
-func (p *Platform) reloadPlain(r *quick.ReloadPlan, oldT quick.Table, v6 bool, oldSet, newSet map[netip.Prefix]bool, sorted []netip.Prefix) error {
+func (p *Platform) reloadPlain(r *quick.ReloadPlan, oldT quick.Table, v6 bool, oldSet, newSet prefixSet, sorted []netip.Prefix) error {
 	t := r.Table
 	same := sameTable(oldT, t)
 	var oldAdded, added, kernel []netip.Prefix
@@ -104,40 +100,29 @@ func (p *Platform) reloadPlain(r *quick.ReloadPlan, oldT quick.Table, v6 bool, o
 	} else if oldT.Off {
 		oldAdded = nil
 	}
-	want := map[netip.Prefix]bool{}
+	// The longest prefixes come first (sorted), so a route added here
+	// covers no prefix after it but its own, which order keeps once: what
+	// covers a prefix is the kernel's and others' routes only.
 	var order []netip.Prefix
 	if !t.Off {
-		existing := newPrefixSet(len(kernel) + len(added))
-		for _, a := range kernel {
-			existing.add(a)
-		}
+		existing := kernel
 		for _, a := range added {
-			if !oldSet[a] && !newSet[a] {
-				existing.add(a) // someone else's
+			if !oldSet.has(a) && !newSet.has(a) {
+				existing = append(existing, a) // someone else's
 			}
 		}
+		covering := newCoverSet(existing)
 		for _, pr := range sorted {
-			if pr.Addr().Is6() != v6 {
+			if pr.Addr().Is6() != v6 || (t.Auto && (pr.Bits() == 0 || covering.covers(pr))) {
 				continue
 			}
-			m := pr.Masked()
-			if want[m] {
-				continue
-			}
-			if t.Auto && (pr.Bits() == 0 || existing.covers(pr)) {
-				continue
-			}
-			want[m] = true
-			order = append(order, m)
-			existing.add(pr)
+			order = append(order, pr.Masked())
 		}
 	}
-	present := make(map[netip.Prefix]bool, len(added))
-	for _, a := range added {
-		present[a] = true
-	}
+	order, want := firstOfEach(order)
+	present := newPrefixSet(slices.Clone(added))
 	for _, pr := range order {
-		if present[pr] {
+		if present.has(pr) {
 			continue
 		}
 		if err := p.Sys.AddRoute(r.Real, pr, t.ID, t.Name); err != nil {
@@ -145,7 +130,7 @@ func (p *Platform) reloadPlain(r *quick.ReloadPlan, oldT quick.Table, v6 bool, o
 		}
 	}
 	for _, a := range oldAdded {
-		if !oldSet[a] || (oldT.Auto && a.Bits() == 0) || (same && want[a]) {
+		if !oldSet.has(a) || (oldT.Auto && a.Bits() == 0) || (same && want.has(a)) {
 			continue // not ours, the policy-routed /0, or staying
 		}
 		if err := p.Sys.DelRoute(r.Real, a, oldT.ID); err != nil {
@@ -194,30 +179,3 @@ func defaultOf(v6 bool) netip.Prefix {
 	return netip.PrefixFrom(netip.IPv4Unspecified(), 0)
 }
 
-// prefixSet answers routedBy for many prefixes: whether a prefix of the
-// set contains p, in a lookup per prefix length the set has.
-type prefixSet struct {
-	masked map[netip.Prefix]bool
-	bits   [129]bool
-}
-
-func newPrefixSet(n int) *prefixSet {
-	return &prefixSet{masked: make(map[netip.Prefix]bool, n)}
-}
-
-func (s *prefixSet) add(p netip.Prefix) {
-	s.masked[p.Masked()] = true
-	s.bits[p.Bits()] = true
-}
-
-// covers is routedBy(set, p).
-func (s *prefixSet) covers(p netip.Prefix) bool {
-	for b := 0; b <= p.Bits(); b++ {
-		if s.bits[b] {
-			if q, err := p.Addr().Prefix(b); err == nil && s.masked[q] {
-				return true
-			}
-		}
-	}
-	return false
-}
