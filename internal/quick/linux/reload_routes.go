@@ -178,4 +178,3 @@ func defaultOf(v6 bool) netip.Prefix {
 	}
 	return netip.PrefixFrom(netip.IPv4Unspecified(), 0)
 }
-
