@@ -54,17 +54,97 @@ func (h *Linux) routes(v6 bool, table, oif int, fn func(route)) error {
 	if oif != 0 {
 		req.AddData(nl.NewRtAttr(unix.RTA_OIF, nl.Uint32Attr(uint32(oif))))
 	}
-	err = req.ExecuteIter(unix.NETLINK_ROUTE, unix.RTM_NEWROUTE, func(m []byte) bool {
+	err = h.dump(s, req, unix.RTM_NEWROUTE, func(m []byte) {
 		if r, ok := parseRoute(m, uint8(af)); ok {
 			keep(r)
 		}
-		return true
 	})
 	if errors.Is(err, unix.ENOENT) { // strict: a table that does not exist
 		return nil
 	}
 	return err
 }
+
+// dump sends the dump request req on s and calls fn with the body of each
+// message of type typ in the reply. The reply is read into one buffer,
+// reused, and walked in place: netlink's own Receive allocated 64 KiB per
+// read and a copy of every message.
+func (h *Linux) dump(s *nl.NetlinkSocket, req *nl.NetlinkRequest, typ uint16, fn func([]byte)) error {
+	s.Lock() // and h.buf with it
+	defer s.Unlock()
+	fd := s.GetFd()
+	if err := unix.Sendto(fd, req.Serialize(), 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		return err
+	}
+	if h.buf == nil {
+		// A dump's reads are at most 32 KiB (the kernel's cap); the pages
+		// a read does not reach are never touched.
+		h.buf = make([]byte, 64<<10)
+	}
+	interrupted := false
+	for {
+		n, _, err := unix.Recvfrom(fd, h.buf, 0)
+		if err == unix.EAGAIN || err == unix.EINTR { // the socket does not block
+			if err := waitReadable(fd); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		for b := h.buf[:n]; len(b) >= unix.NLMSG_HDRLEN; {
+			l := int(binary.NativeEndian.Uint32(b[0:4]))
+			if l < unix.NLMSG_HDRLEN || l > len(b) {
+				return fmt.Errorf("netlink: a message of %d bytes in %d", l, len(b))
+			}
+			mtype := binary.NativeEndian.Uint16(b[4:6])
+			flags := binary.NativeEndian.Uint16(b[6:8])
+			seq := binary.NativeEndian.Uint32(b[8:12])
+			body := b[unix.NLMSG_HDRLEN:l]
+			b = b[min(nlmAlign(l), len(b)):]
+			if seq != req.Seq {
+				continue // a late reply to an earlier request
+			}
+			interrupted = interrupted || flags&unix.NLM_F_DUMP_INTR != 0
+			switch mtype {
+			case unix.NLMSG_DONE, unix.NLMSG_ERROR:
+				if len(body) >= 4 {
+					if e := int32(binary.NativeEndian.Uint32(body[0:4])); e != 0 {
+						return unix.Errno(-e)
+					}
+				}
+				if interrupted {
+					return nl.ErrDumpInterrupted
+				}
+				return nil
+			case typ:
+				fn(body)
+			}
+			if flags&unix.NLM_F_MULTI == 0 {
+				return nil
+			}
+		}
+	}
+}
+
+// waitReadable waits until fd has something to read, a minute at most.
+func waitReadable(fd int) error {
+	for {
+		n, err := unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, 60_000)
+		switch {
+		case err == unix.EINTR:
+		case err != nil:
+			return err
+		case n == 0:
+			return unix.ETIMEDOUT
+		default:
+			return nil
+		}
+	}
+}
+
+func nlmAlign(n int) int { return (n + unix.NLMSG_ALIGNTO - 1) &^ (unix.NLMSG_ALIGNTO - 1) }
 
 // routeSocket is the socket of routes: one in Handle's namespace, opened
 // on first use (nil when Handle is of a namespace NS does not name).

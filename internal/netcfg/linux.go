@@ -28,9 +28,11 @@ type Linux struct {
 	// index caches the interface index AddRoute uses (one lookup for a
 	// thousand routes); DeleteLink forgets it.
 	index map[string]int
-	// own says that nl made Handle; rt is the socket of route listings.
+	// own says that nl made Handle; rt is the socket of route listings,
+	// buf the buffer they receive into.
 	own bool
 	rt  *nl.NetlinkSocket
+	buf []byte
 }
 
 // linkIndex is the interface's index, looked up once.

@@ -4,8 +4,11 @@ package netcfg
 
 import (
 	"bytes"
+	"fmt"
 	"net/netip"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -172,6 +175,27 @@ func TestRouteListings(t *testing.T) {
 				t.Errorf("RoutesIn(table %d, v6 %v) (NS %v) = %v, %v, %v; want %s, %s", c.table, c.v6, h.NS != nil, added, kernel, err, c.added, c.kernel)
 			}
 		}
+	}
+	// A listing the kernel sends in many reads (about 30 KiB each).
+	var batch strings.Builder
+	for i := 0; i < 3000; i++ {
+		fmt.Fprintf(&batch, "route add 10.%d.%d.0/24 dev wgt0 table 77\n", 100+i>>8, i&255)
+	}
+	path := filepath.Join(t.TempDir(), "batch")
+	if err := os.WriteFile(path, []byte(batch.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ip(t, ns, "-batch", path)
+	var lists [2][]netip.Prefix
+	for i, h := range []*Linux{fast, slow} {
+		added, _, err := h.RoutesIn("wgt0", 77, false)
+		if err != nil || len(added) != 3000 {
+			t.Fatalf("RoutesIn(table 77) (NS %v): %d routes, %v; want 3000", h.NS != nil, len(added), err)
+		}
+		lists[i] = added
+	}
+	if sorted(lists[0]) != sorted(lists[1]) {
+		t.Error("the two listings of table 77 differ")
 	}
 	for _, h := range []*Linux{fast, slow} {
 		if mtu, ok := h.DefaultRouteMTU(); !ok || mtu != 1300 {
