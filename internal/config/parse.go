@@ -24,7 +24,12 @@ func ReadLines(r io.Reader) []Line {
 		}
 	}
 	io.Copy(&buf, r)
-	all := buf.String()
+	return SplitLines(buf.String())
+}
+
+// SplitLines is ReadLines of text already read; the lines share its
+// memory.
+func SplitLines(all string) []Line {
 	lines := make([]Line, 0, strings.Count(all, "\n")+1)
 	for n := 1; all != ""; n++ {
 		line, rest, _ := strings.Cut(all, "\n")

@@ -67,9 +67,11 @@ var QuickKeys = []string{"Address", "DNS", "MTU", "Table", "PreUp", "PostUp", "P
 // without regard to case; hooks keep everything after the first '=',
 // comments included. NUL bytes are dropped, as bash's read drops them
 // (`ListenPort = 51<NUL>001' is 51001, for `up' and in `strip').
-func ParseQuick(r io.Reader) (*QuickConfig, error) {
-	lines := ReadLines(r)
-	q := &QuickConfig{}
+func ParseQuick(r io.Reader) (*QuickConfig, error) { return ParseQuickLines(ReadLines(r)) }
+
+// ParseQuickLines is ParseQuick of lines already read.
+func ParseQuickLines(lines []Line) (*QuickConfig, error) {
+	q := &QuickConfig{WG: make([]Line, 0, len(lines))}
 	inInterface := false
 	for _, l := range lines {
 		line := trimBlanks(strings.ReplaceAll(l.Text, "\x00", ""))

@@ -3,7 +3,6 @@ package quickcmd
 import (
 	"fmt"
 	"net/netip"
-	"strings"
 
 	"github.com/wgtools/wgtools/internal/cli"
 	"github.com/wgtools/wgtools/internal/config"
@@ -18,7 +17,7 @@ func validate(env *cli.Env, path string, text []byte) (*config.QuickConfig, *con
 
 // parse reads wg-quick's keys, then wg's, with FILE:LINE errors.
 func parse(env *cli.Env, path string, text []byte, r config.Resolver) (*config.QuickConfig, *config.Config, error) {
-	q, err := config.ParseQuick(strings.NewReader(string(text)))
+	q, err := config.ParseQuickLines(config.SplitLines(string(text)))
 	if err != nil {
 		return nil, nil, inFile(path, err)
 	}
