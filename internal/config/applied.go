@@ -1,0 +1,199 @@
+package config
+
+import (
+	"bytes"
+	"net/netip"
+	"slices"
+)
+
+// Applied is the device d would be after c is applied to it, as the
+// kernel and wireguard-go apply a configuration: an allowed IP belongs to
+// one peer at a time (the last given it); a removed peer takes its allowed
+// IPs with it, and one added again after starts anew. Counters and
+// handshakes of peers that stay are kept; new peers have none.
+//
+// It works in the memory of what c touches: a reload that changes one
+// peer of a thousand copies the peer list once and shares every other
+// peer's allowed IPs with d (maps of every peer and prefix cost a
+// short-lived process more in page faults than the rest of the work).
+func (d *Device) Applied(c *Config) *Device {
+	n := *d
+	if c.PrivateKey != nil {
+		n.PrivateKey = *c.PrivateKey
+	}
+	if c.ListenPort != nil {
+		n.ListenPort = *c.ListenPort
+	}
+	if c.FwMark != nil {
+		n.FwMark = *c.FwMark
+	}
+	n.Peers = nil
+	if !c.ReplacePeers {
+		n.Peers = slices.Clone(d.Peers) // allowed IPs shared until changed
+	}
+	a := applying{n: &n, private: map[int]bool{}, dead: map[int]bool{}, fresh: map[Key]int{}}
+	a.index()
+	for _, p := range c.Peers {
+		for _, ip := range p.AllowedIPs {
+			a.touched = append(a.touched, ip.Prefix.Masked())
+		}
+	}
+	a.touched = sortedPrefixes(a.touched)
+	a.owner = make(map[netip.Prefix]Key, len(a.touched))
+	for _, p := range n.Peers {
+		for _, ip := range p.AllowedIPs {
+			if a.isTouched(ip) {
+				a.owner[ip.Masked()] = p.PublicKey
+			}
+		}
+	}
+	for i := range c.Peers {
+		a.apply(&c.Peers[i])
+	}
+	out := n.Peers[:0] // n.Peers is a copy
+	for i, p := range n.Peers {
+		if a.dead[i] {
+			continue
+		}
+		if slices.ContainsFunc(p.AllowedIPs, a.isTouched) {
+			kept := []netip.Prefix(nil)
+			if a.private[i] {
+				kept = p.AllowedIPs[:0]
+			}
+			for _, ip := range p.AllowedIPs {
+				if !a.isTouched(ip) || (a.owner[ip.Masked()] == p.PublicKey && !slices.Contains(kept, ip)) {
+					kept = append(kept, ip)
+				}
+			}
+			p.AllowedIPs = kept
+		}
+		out = append(out, p)
+	}
+	n.Peers = out
+	return &n
+}
+
+// applying is the work of one Applied.
+type applying struct {
+	n *Device
+	// byKey orders d's peers by key, for lookups; fresh are the peers c
+	// added; dead those it removed; private those whose allowed IPs are
+	// no longer d's.
+	byKey   []int32
+	fresh   map[Key]int
+	dead    map[int]bool
+	private map[int]bool
+	// touched are the prefixes c gives or takes (sorted), owner their
+	// owners as c goes.
+	touched []netip.Prefix
+	owner   map[netip.Prefix]Key
+}
+
+func (a *applying) index() {
+	a.byKey = make([]int32, len(a.n.Peers))
+	for i := range a.byKey {
+		a.byKey[i] = int32(i)
+	}
+	slices.SortStableFunc(a.byKey, func(i, j int32) int {
+		return bytes.Compare(a.n.Peers[i].PublicKey[:], a.n.Peers[j].PublicKey[:])
+	})
+}
+
+// find is the position of the live peer with key k, or -1.
+func (a *applying) find(k Key) int {
+	if i, ok := a.fresh[k]; ok {
+		return i
+	}
+	lo, hi := 0, len(a.byKey) // the last of equal keys, as a map would keep
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if bytes.Compare(a.n.Peers[a.byKey[m]].PublicKey[:], k[:]) <= 0 {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo == 0 {
+		return -1
+	}
+	i := int(a.byKey[lo-1])
+	if a.n.Peers[i].PublicKey != k || a.dead[i] {
+		return -1
+	}
+	return i
+}
+
+func (a *applying) isTouched(p netip.Prefix) bool {
+	_, ok := slices.BinarySearchFunc(a.touched, p.Masked(), comparePrefixes)
+	return ok
+}
+
+// disown takes from k the touched prefixes of ips it owns.
+func (a *applying) disown(k Key, ips []netip.Prefix) {
+	for _, ip := range ips {
+		if m := ip.Masked(); a.isTouched(m) && a.owner[m] == k {
+			delete(a.owner, m)
+		}
+	}
+}
+
+func (a *applying) apply(p *Peer) {
+	i := a.find(p.PublicKey)
+	if p.Remove {
+		if i >= 0 {
+			a.dead[i] = true
+			delete(a.fresh, p.PublicKey)
+			a.disown(p.PublicKey, a.n.Peers[i].AllowedIPs)
+		}
+		return
+	}
+	if i < 0 {
+		i = len(a.n.Peers)
+		a.n.Peers = append(a.n.Peers, DevicePeer{PublicKey: p.PublicKey})
+		a.fresh[p.PublicKey] = i
+		a.private[i] = true
+	}
+	np := &a.n.Peers[i]
+	if p.PresharedKey != nil {
+		np.PresharedKey = *p.PresharedKey
+	}
+	if p.Endpoint != nil {
+		np.Endpoint = *p.Endpoint
+	}
+	if p.PersistentKeepalive != nil {
+		np.PersistentKeepalive = *p.PersistentKeepalive
+	}
+	if p.ReplaceAllowedIPs {
+		a.disown(p.PublicKey, np.AllowedIPs)
+		np.AllowedIPs = nil
+		a.private[i] = true
+	}
+	for _, ip := range p.AllowedIPs {
+		m := ip.Prefix.Masked()
+		if ip.Remove {
+			if a.owner[m] == p.PublicKey {
+				delete(a.owner, m)
+			}
+			continue
+		}
+		a.owner[m] = p.PublicKey
+		if !a.private[i] {
+			np.AllowedIPs = slices.Clone(np.AllowedIPs)
+			a.private[i] = true
+		}
+		np.AllowedIPs = append(np.AllowedIPs, m)
+	}
+}
+
+// sortedPrefixes sorts ps in place and drops repeats.
+func sortedPrefixes(ps []netip.Prefix) []netip.Prefix {
+	slices.SortFunc(ps, comparePrefixes)
+	return slices.Compact(ps)
+}
+
+func comparePrefixes(a, b netip.Prefix) int {
+	if c := a.Addr().Compare(b.Addr()); c != 0 {
+		return c
+	}
+	return a.Bits() - b.Bits()
+}
