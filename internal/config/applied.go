@@ -1,7 +1,6 @@
 package config
 
 import (
-	"bytes"
 	"net/netip"
 	"slices"
 )
@@ -32,7 +31,7 @@ func (d *Device) Applied(c *Config) *Device {
 		n.Peers = slices.Clone(d.Peers) // allowed IPs shared until changed
 	}
 	a := applying{n: &n, private: map[int]bool{}, dead: map[int]bool{}, fresh: map[Key]int{}}
-	a.index()
+	a.byKey = newKeyIndex(len(n.Peers), func(i int) *Key { return &n.Peers[i].PublicKey })
 	for _, p := range c.Peers {
 		for _, ip := range p.AllowedIPs {
 			a.touched = append(a.touched, ip.Prefix.Masked())
@@ -79,7 +78,7 @@ type applying struct {
 	// byKey orders d's peers by key, for lookups; fresh are the peers c
 	// added; dead those it removed; private those whose allowed IPs are
 	// no longer d's.
-	byKey   []int32
+	byKey   keyIndex
 	fresh   map[Key]int
 	dead    map[int]bool
 	private map[int]bool
@@ -89,35 +88,13 @@ type applying struct {
 	owner   map[netip.Prefix]Key
 }
 
-func (a *applying) index() {
-	a.byKey = make([]int32, len(a.n.Peers))
-	for i := range a.byKey {
-		a.byKey[i] = int32(i)
-	}
-	slices.SortStableFunc(a.byKey, func(i, j int32) int {
-		return bytes.Compare(a.n.Peers[i].PublicKey[:], a.n.Peers[j].PublicKey[:])
-	})
-}
-
 // find is the position of the live peer with key k, or -1.
 func (a *applying) find(k Key) int {
 	if i, ok := a.fresh[k]; ok {
 		return i
 	}
-	lo, hi := 0, len(a.byKey) // the last of equal keys, as a map would keep
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if bytes.Compare(a.n.Peers[a.byKey[m]].PublicKey[:], k[:]) <= 0 {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	if lo == 0 {
-		return -1
-	}
-	i := int(a.byKey[lo-1])
-	if a.n.Peers[i].PublicKey != k || a.dead[i] {
+	i := a.byKey.last(&k)
+	if i < 0 || a.dead[i] {
 		return -1
 	}
 	return i

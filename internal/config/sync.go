@@ -18,16 +18,13 @@ func Sync(cfg *Config, rt *Device) {
 	}
 	cfg.ReplacePeers = false
 	// wg merges both peer lists sorted by key; a runtime peer matches the
-	// file peer with its key. A map gives the same matches without the sort.
-	inFile := make(map[Key]int, len(cfg.Peers))
-	for i := len(cfg.Peers) - 1; i >= 0; i-- {
-		inFile[cfg.Peers[i].PublicKey] = i
-	}
+	// (first) file peer with its key.
+	inFile := newKeyIndex(len(cfg.Peers), func(i int) *Key { return &cfg.Peers[i].PublicKey })
 	var gone []Key
 	for i := range rt.Peers {
 		rp := &rt.Peers[i]
-		fi, ok := inFile[rp.PublicKey]
-		if !ok {
+		fi := inFile.first(&rp.PublicKey)
+		if fi < 0 {
 			gone = append(gone, rp.PublicKey)
 			continue
 		}
@@ -41,6 +38,9 @@ func Sync(cfg *Config, rt *Device) {
 	}
 	// wg prepends each removal while walking the keys in ascending order, so
 	// removals go out first, in descending key order.
+	if len(gone) == 0 {
+		return
+	}
 	slices.SortFunc(gone, func(a, b Key) int { return bytes.Compare(b[:], a[:]) })
 	removals := make([]Peer, len(gone))
 	for i, k := range gone {
@@ -55,17 +55,15 @@ func Sync(cfg *Config, rt *Device) {
 // untouched, so not even a replace of its allowed IPs disturbs its
 // traffic (`wg-quick reload`).
 func Minimize(cfg *Config, rt *Device) {
-	running := make(map[Key]*DevicePeer, len(rt.Peers))
-	for i := range rt.Peers {
-		running[rt.Peers[i].PublicKey] = &rt.Peers[i]
-	}
+	running := newKeyIndex(len(rt.Peers), func(i int) *Key { return &rt.Peers[i].PublicKey })
 	out := cfg.Peers[:0]
 	for _, p := range cfg.Peers {
-		rp := running[p.PublicKey]
-		if p.Remove || rp == nil || cfg.ReplacePeers {
+		ri := running.last(&p.PublicKey)
+		if p.Remove || ri < 0 || cfg.ReplacePeers {
 			out = append(out, p)
 			continue
 		}
+		rp := &rt.Peers[ri]
 		same := (p.PresharedKey == nil || *p.PresharedKey == rp.PresharedKey) &&
 			(p.Endpoint == nil || *p.Endpoint == rp.Endpoint) &&
 			(p.PersistentKeepalive == nil || *p.PersistentKeepalive == rp.PersistentKeepalive)
