@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -51,6 +52,11 @@ func parseGet(r *bufio.Reader, name string) (*config.Device, error) {
 			}
 			return d, nil
 		case string(key) == "public_key":
+			if len(d.Peers) == cap(d.Peers) {
+				// Doubling: append grows large slices by a quarter,
+				// and allocated three times a thousand peers' size.
+				d.Peers = slices.Grow(d.Peers, max(16, len(d.Peers)))
+			}
 			d.Peers = append(d.Peers, config.DevicePeer{})
 			peer = &d.Peers[len(d.Peers)-1]
 			err = hexKey(&peer.PublicKey, value)
