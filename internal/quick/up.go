@@ -187,21 +187,29 @@ func parseAddress(s string) (netip.Prefix, error) {
 // `sort -nr -k 2 -t /` does: longest prefix first, ties in reverse text
 // order.
 func SortedAllowedIPs(d *config.Device) []netip.Prefix {
-	type item struct {
-		p    netip.Prefix
-		text string
-	}
 	n := 0
 	for _, p := range d.Peers {
 		n += len(p.AllowedIPs)
 	}
-	items := make([]item, 0, n)
-	var buf []byte
+	ps := make([]netip.Prefix, 0, n)
 	for _, p := range d.Peers {
-		for _, a := range p.AllowedIPs {
-			buf = config.AppendPrefix(buf[:0], a)
-			items = append(items, item{a, string(buf)})
-		}
+		ps = append(ps, p.AllowedIPs...)
+	}
+	return SortPrefixes(ps)
+}
+
+// SortPrefixes sorts ps in place in SortedAllowedIPs's order and returns
+// it.
+func SortPrefixes(ps []netip.Prefix) []netip.Prefix {
+	type item struct {
+		p    netip.Prefix
+		text string
+	}
+	items := make([]item, len(ps))
+	var buf []byte
+	for i, p := range ps {
+		buf = config.AppendPrefix(buf[:0], p)
+		items[i] = item{p, string(buf)}
 	}
 	slices.SortStableFunc(items, func(a, b item) int {
 		if a.p.Bits() != b.p.Bits() {
@@ -209,7 +217,6 @@ func SortedAllowedIPs(d *config.Device) []netip.Prefix {
 		}
 		return strings.Compare(b.text, a.text)
 	})
-	ps := make([]netip.Prefix, len(items))
 	for i, it := range items {
 		ps[i] = it.p
 	}
