@@ -28,6 +28,7 @@ func action(env *cli.Env, prog, verb, operand string, flag bool, args []string) 
 	if os.Geteuid() != 0 {
 		return autoSu(env, prog, args...)
 	}
+	signalContext := watchSignals()
 	src, err := Lookup(operand, env.Stderr)
 	if err != nil {
 		return err
@@ -128,12 +129,28 @@ func (s *system) hint(err error) error {
 	return s.hints(err)
 }
 
-// signalContext ends when SIGINT or SIGTERM arrives, with the signal as
-// the cause.
-func signalContext() (context.Context, func()) {
-	ctx, cancel := context.WithCancelCause(context.Background())
+// watchSignals starts catching SIGINT and SIGTERM in the background and
+// returns signalContext, whose context ends when one arrives, with the
+// signal as the cause. Catching the first signal costs the runtime a
+// thread's start (about a millisecond), which so overlaps reading the
+// config; signalContext waits until the signals are caught. Until then
+// (before anything changed) a signal ends the process as it would anyway.
+func watchSignals() (signalContext func() (context.Context, func())) {
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
+	caught := make(chan struct{})
+	go func() {
+		signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
+		close(caught)
+	}()
+	return func() (context.Context, func()) {
+		<-caught
+		return contextOf(ch)
+	}
+}
+
+// contextOf ends when a signal arrives on ch, which is caught.
+func contextOf(ch chan os.Signal) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
 	done := make(chan struct{})
 	go func() {
 		select {
