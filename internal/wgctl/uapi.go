@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -26,6 +25,7 @@ var errProto = syscall.EPROTO
 // Lines are parsed in place: a device may have tens of thousands of peers.
 func parseGet(r *bufio.Reader, name string) (*config.Device, error) {
 	d := &config.Device{Name: name}
+	var peers peerChunks
 	var peer *config.DevicePeer
 	for {
 		line, err := r.ReadSlice('\n')
@@ -50,15 +50,10 @@ func parseGet(r *bufio.Reader, name string) (*config.Device, error) {
 			if rest, err := r.ReadSlice('\n'); err != nil || len(rest) != 1 {
 				return nil, errProto
 			}
+			d.Peers = peers.all()
 			return d, nil
 		case string(key) == "public_key":
-			if len(d.Peers) == cap(d.Peers) {
-				// Doubling: append grows large slices by a quarter,
-				// and allocated three times a thousand peers' size.
-				d.Peers = slices.Grow(d.Peers, max(16, len(d.Peers)))
-			}
-			d.Peers = append(d.Peers, config.DevicePeer{})
-			peer = &d.Peers[len(d.Peers)-1]
+			peer = peers.next()
 			err = hexKey(&peer.PublicKey, value)
 		case peer == nil:
 			err = deviceValue(d, key, value)
@@ -69,6 +64,42 @@ func parseGet(r *bufio.Reader, name string) (*config.Device, error) {
 			return nil, errProto
 		}
 	}
+}
+
+// peerChunks collects the peers of a reply, whose number is not known
+// until its end, in chunks, and then into one slice of the right size: a
+// slice grown by append takes about three times the final size, and in a
+// process that runs for milliseconds every new page is a fault.
+type peerChunks struct {
+	full [][]config.DevicePeer
+	cur  []config.DevicePeer
+	n    int
+}
+
+// next is a new zero peer, whose address stays valid.
+func (c *peerChunks) next() *config.DevicePeer {
+	if len(c.cur) == cap(c.cur) {
+		if c.cur != nil {
+			c.full = append(c.full, c.cur)
+		}
+		c.cur = make([]config.DevicePeer, 0, min(256, max(8, 2*cap(c.cur))))
+	}
+	c.cur = append(c.cur, config.DevicePeer{})
+	c.n++
+	return &c.cur[len(c.cur)-1]
+}
+
+// all are the peers, in order, in one slice (the first chunk itself when
+// it is the only one).
+func (c *peerChunks) all() []config.DevicePeer {
+	if len(c.full) == 0 {
+		return c.cur
+	}
+	out := make([]config.DevicePeer, 0, c.n)
+	for _, ch := range c.full {
+		out = append(out, ch...)
+	}
+	return append(out, c.cur...)
 }
 
 func abs(n int64) int64 {

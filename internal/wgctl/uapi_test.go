@@ -46,6 +46,7 @@ func TestParseGet(t *testing.T) {
 		{"device", ok + "errno=0\n\n", nil, 0},
 		{"unknown keys ignored", "protocol_version=1\nfuture=x\nerrno=0\n\n", nil, 0},
 		{"peers", bigReply(3), nil, 3},
+		{"peers in many chunks", bigReply(1500), nil, 1500},
 		{"negative errno", "errno=-22\n\n", syscall.EINVAL, 0},
 		{"positive errno", "errno=13\n\n", syscall.EACCES, 0},
 		{"no errno", ok + "\n", syscall.EPROTO, 0},
@@ -62,8 +63,17 @@ func TestParseGet(t *testing.T) {
 			t.Errorf("%s: error (-want +got):\n%s", tt.name, diff)
 			continue
 		}
-		if err == nil && len(d.Peers) != tt.peers {
+		if err != nil {
+			continue
+		}
+		if len(d.Peers) != tt.peers {
 			t.Errorf("%s: %d peers, want %d", tt.name, len(d.Peers), tt.peers)
+		}
+		for i, p := range d.Peers { // in the reply's order
+			if port := p.Endpoint.Port(); port != uint16(1024+i) {
+				t.Errorf("%s: peer %d has port %d, want %d", tt.name, i, port, 1024+i)
+				break
+			}
 		}
 	}
 }

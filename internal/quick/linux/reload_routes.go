@@ -170,7 +170,11 @@ func (p *Platform) refreshFirewall(j *quick.Journal, real string, v6 bool, n int
 
 // allowedIPs are the device's allowed IPs, in a new slice.
 func allowedIPs(d *config.Device) []netip.Prefix {
-	var out []netip.Prefix
+	n := 0
+	for _, peer := range d.Peers {
+		n += len(peer.AllowedIPs)
+	}
+	out := make([]netip.Prefix, 0, n)
 	for _, peer := range d.Peers {
 		out = append(out, peer.AllowedIPs...)
 	}
