@@ -69,9 +69,10 @@ var QuickKeys = []string{"Address", "DNS", "MTU", "Table", "PreUp", "PostUp", "P
 // (`ListenPort = 51<NUL>001' is 51001, for `up' and in `strip').
 func ParseQuick(r io.Reader) (*QuickConfig, error) { return ParseQuickLines(ReadLines(r)) }
 
-// ParseQuickLines is ParseQuick of lines already read.
+// ParseQuickLines is ParseQuick of lines already read; the wg lines it
+// keeps (q.WG) take the place of lines in their memory.
 func ParseQuickLines(lines []Line) (*QuickConfig, error) {
-	q := &QuickConfig{WG: make([]Line, 0, len(lines))}
+	q := &QuickConfig{WG: lines[:0]}
 	inInterface := false
 	for _, l := range lines {
 		line := trimBlanks(strings.ReplaceAll(l.Text, "\x00", ""))
