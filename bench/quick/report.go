@@ -26,7 +26,7 @@ func report(configs []*config, times map[string][]sample, refused, mismatch map[
 	fmt.Fprintf(&b, "### `wg-quick up` + `wg-quick down` on a userspace tunnel\n\n")
 	fmt.Fprintf(&b, "Median wall time of %d interleaved rounds (order alternated; one warm-up round of the 1-peer configs first), `sudo go run ./bench/quick`, %s. Machine: %s, no WireGuard kernel module.\n\n",
 		rounds, time.Now().UTC().Format("2006-01-02"), benchmd.Machine())
-	fmt.Fprintf(&b, "Each run is `wg-quick up FILE`, then `… down FILE`, timed separately, started from a thread that entered a throwaway network namespace (not through `ip netns exec`, whose own mount namespace and /sys cost about 5 ms a run; runs before 2026-12-01's second report used it), whose only other link is a veth (192.168.77.1/24, fd77::1/64, default routes through it) to a peer namespace; the 1-peer configs have their Endpoint there")
+	fmt.Fprintf(&b, "Each run is `wg-quick up FILE`, then `… down FILE`, timed separately, started from a thread that entered a throwaway network namespace (not through `ip netns exec`, whose own mount namespace and /sys cost about 5 ms a run; earlier reports used it), whose only other link is a veth (192.168.77.1/24, fd77::1/64, default routes through it) to a peer namespace; the 1-peer configs have their Endpoint there")
 	if endpoints {
 		b.WriteString(", and so has every peer of the many-peer one. ")
 	} else {
