@@ -145,7 +145,7 @@ func TestWrite(t *testing.T) {
 func TestParseQuick(t *testing.T) {
 	in := "[Interface]\n  Address = 10.0.0.1/24, fd00::1/64  \nDNS = 1.1.1.1,2606:4700::1111, example.com  corp\nMTU = 1380\nmtu=1400\n" +
 		"Table = off\nPrivateKey = " + testPriv + " # the key\nPostUp = echo \"x\" # c\npredown=true\nSaveConfig = TRUE\n" +
-		"# comment\n\n[Peer]\nPublicKey = " + testPub + "\nAddress = 1.2.3.4\n"
+		"# comment\n\n[Peer]\nPublicKey = " + testPub + "\nAddress = 1.2.3.4\n[Interface]\nkillswitch = True\n"
 	q, err := ParseQuick(strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
@@ -156,14 +156,14 @@ func TestParseQuick(t *testing.T) {
 		DNSSearch: []string{"example.com", "corp"},
 		MTU:       "1400", Table: "off", MTULine: 5, TableLine: 6,
 		PostUp: []string{`echo "x" # c`}, PreDown: []string{"true"},
-		SaveConfig: true,
+		SaveConfig: true, KillSwitch: true, KillSwitchLine: 17,
 		WG: []Line{{1, "[Interface]"}, {7, "PrivateKey = " + testPriv + " # the key"}, {11, "# comment"}, {12, ""},
-			{13, "[Peer]"}, {14, "PublicKey = " + testPub}, {15, "Address = 1.2.3.4"}},
+			{13, "[Peer]"}, {14, "PublicKey = " + testPub}, {15, "Address = 1.2.3.4"}, {16, "[Interface]"}},
 	}
 	if diff := cmp.Diff(want, q); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	wantStrip := "[Interface]\nPrivateKey = " + testPriv + " # the key\n# comment\n\n[Peer]\nPublicKey = " + testPub + "\nAddress = 1.2.3.4\n\n"
+	wantStrip := "[Interface]\nPrivateKey = " + testPriv + " # the key\n# comment\n\n[Peer]\nPublicKey = " + testPub + "\nAddress = 1.2.3.4\n[Interface]\n\n"
 	if diff := cmp.Diff(wantStrip, q.Strip()); diff != "" {
 		t.Errorf("strip (-want +got):\n%s", diff)
 	}
@@ -205,6 +205,7 @@ func TestParseQuickErrors(t *testing.T) {
 	tests := []struct{ in, msg string }{
 		{"[Interface]\nSaveConfig = yes\n", "`yes' is neither true nor false"},
 		{"[Interface]\nSaveConfig =\n", "`' is neither true nor false"},
+		{"[Interface]\nKillSwitch = on\n", "`on' is neither true nor false"},
 	}
 	for _, tt := range tests {
 		_, err := ParseQuick(strings.NewReader(tt.in))

@@ -19,6 +19,11 @@ type QuickConfig struct {
 	MTULine, TableLine               int
 	PreUp, PostUp, PreDown, PostDown []string
 	SaveConfig                       bool
+	// KillSwitch (our extension, `KillSwitch = true`): while the tunnel
+	// is up nothing leaves the host but through it. KillSwitchLine is its
+	// line (0 when absent).
+	KillSwitch     bool
+	KillSwitchLine int
 	// WG holds the lines wg-quick passes to wg, trimmed, with their numbers.
 	WG []Line
 }
@@ -60,7 +65,9 @@ func SplitDNS(value string) (servers, search []string) {
 }
 
 // QuickKeys are the keys wg-quick(8) adds to the [Interface] section.
-var QuickKeys = []string{"Address", "DNS", "MTU", "Table", "PreUp", "PostUp", "PreDown", "PostDown", "SaveConfig"}
+// KillSwitch is ours; `wg-quick strip` leaves it out as it does the
+// others.
+var QuickKeys = []string{"Address", "DNS", "MTU", "Table", "PreUp", "PostUp", "PreDown", "PostDown", "SaveConfig", "KillSwitch"}
 
 // ParseQuick reads a wg-quick(8) file the way wg-quick's parse_options does.
 // Only the wg-quick keys of the [Interface] section are taken out; keys match
@@ -117,14 +124,17 @@ func ParseQuickLines(lines []Line) (*QuickConfig, error) {
 			case equalFold(key, "PostDown"):
 				q.PostDown = append(q.PostDown, hook)
 			case equalFold(key, "SaveConfig"):
-				switch {
-				case equalFold(value, "true"):
-					q.SaveConfig = true
-				case equalFold(value, "false"):
-					q.SaveConfig = false
-				default:
-					return nil, &Error{Line: l.Num, Key: "SaveConfig", Msg: "`" + value + "' is neither true nor false", Kind: KindLine}
+				v, err := quickBool(l.Num, "SaveConfig", value)
+				if err != nil {
+					return nil, err
 				}
+				q.SaveConfig = v
+			case equalFold(key, "KillSwitch"):
+				v, err := quickBool(l.Num, "KillSwitch", value)
+				if err != nil {
+					return nil, err
+				}
+				q.KillSwitch, q.KillSwitchLine = v, l.Num
 			default:
 				consumed = false
 			}
@@ -135,6 +145,17 @@ func ParseQuickLines(lines []Line) (*QuickConfig, error) {
 		q.WG = append(q.WG, Line{Num: l.Num, Text: line})
 	}
 	return q, nil
+}
+
+// quickBool reads a true/false value as wg-quick reads SaveConfig.
+func quickBool(line int, key, value string) (bool, error) {
+	switch {
+	case equalFold(value, "true"):
+		return true, nil
+	case equalFold(value, "false"):
+		return false, nil
+	}
+	return false, &Error{Line: line, Key: key, Msg: "`" + value + "' is neither true nor false", Kind: KindLine}
 }
 
 // Strip returns the text `wg-quick strip` prints: the lines for wg, each
