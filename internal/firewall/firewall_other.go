@@ -29,3 +29,10 @@ func (f *Firewall) RemoveFamily(ifname string, v6 bool) error { return errUnsupp
 func (f *Firewall) ReplaceDefault(ifname string, v6 bool, addrs []netip.Addr, mark uint32) error {
 	return errUnsupported
 }
+
+// AddKillSwitch is not supported on this system (macOS and the BSDs get pf
+// rules from their platforms).
+func (f *Firewall) AddKillSwitch(ifname string, k KillSwitch) error { return errUnsupported }
+
+// RemoveKillSwitch is not supported on this system.
+func (f *Firewall) RemoveKillSwitch(ifname string) (bool, error) { return false, errUnsupported }
