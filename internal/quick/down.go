@@ -23,6 +23,9 @@ func Down(ctx context.Context, e *Env, name string, q *config.QuickConfig, file 
 	}
 	if !alive {
 		if st == nil {
+			if found, err := removeOrphanKillSwitch(e, name); found || err != nil {
+				return err
+			}
 			return fmt.Errorf("`%s' is not a WireGuard interface", name)
 		}
 		e.logf("[!] `%s' is gone (its tunnel process ended); removing what `up' left behind", name)

@@ -114,6 +114,11 @@ func Up(ctx context.Context, e *Env, name string, q *config.QuickConfig, wg *con
 			return err
 		}
 	}
+	if q.KillSwitch {
+		if err := p.(KillSwitcher).AddKillSwitch(j, real, q, dev); err != nil {
+			return err
+		}
+	}
 	if err := p.AddRoutes(ctx, j, real, tbl, SortedAllowedIPs(dev), dev); err != nil {
 		return err
 	}
@@ -157,6 +162,9 @@ func check(p Platform, q *config.QuickConfig) (tbl Table, mtu int, addrs []netip
 				Msg: fmt.Sprintf("MTU `%s' is not a number from %d to %d", config.Excerpt(q.MTU), minMTU, maxMTU)}
 		}
 		mtu = int(n)
+	}
+	if err := checkKillSwitch(p, q); err != nil {
+		return tbl, 0, nil, err
 	}
 	addrs = make([]netip.Prefix, len(q.Addresses))
 	for i, a := range q.Addresses {

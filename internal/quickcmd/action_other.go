@@ -9,7 +9,7 @@ import (
 	"github.com/wgtools/wgtools/internal/cli"
 )
 
-func action(_ *cli.Env, _, verb, _ string, _ bool, _ []string) error {
+func action(_ *cli.Env, _, verb, _ string, _ actionFlags, _ []string) error {
 	return fmt.Errorf("`%s' is not built for this system yet", verb)
 }
 

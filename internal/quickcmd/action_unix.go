@@ -19,9 +19,9 @@ import (
 )
 
 // action runs `wg-quick up|down|save|reload CONFIG` on this system's
-// platform; flag is up's --foreground or reload's --run-postup.
-func action(env *cli.Env, prog, verb, operand string, flag bool, args []string) error {
-	foreground := flag && verb == "up"
+// platform, with the verb's flags.
+func action(env *cli.Env, prog, verb, operand string, flags actionFlags, args []string) error {
+	foreground := flags.Foreground
 	if !systemBuilt {
 		return fmt.Errorf("`%s' is not built for this system yet", verb)
 	}
@@ -37,6 +37,7 @@ func action(env *cli.Env, prog, verb, operand string, flag bool, args []string) 
 	if err != nil {
 		return err
 	}
+	q.KillSwitch = q.KillSwitch || flags.KillSwitch
 	unlock, err := lock(src.Interface, env.Stderr)
 	if err != nil {
 		return err
@@ -76,7 +77,7 @@ func action(env *cli.Env, prog, verb, operand string, flag bool, args []string) 
 	case "save":
 		err = quick.Save(e, src.Interface, q, src.Path)
 	case "reload":
-		err = quick.Reload(ctx, e, src.Interface, q, wgcfg, quick.ReloadOptions{RunPostUp: flag})
+		err = quick.Reload(ctx, e, src.Interface, q, wgcfg, quick.ReloadOptions{RunPostUp: flags.RunPostUp})
 	default:
 		if err = quick.Up(ctx, e, src.Interface, q, wgcfg); err == nil && foreground {
 			stop()

@@ -74,7 +74,7 @@ func dispatch(env *cli.Env, prog string, args []string) error {
 			return routeMonitor(env, args[1:])
 		}
 	}
-	verb, operand, flag, ok := parseArgs(args)
+	verb, operand, flags, ok := parseArgs(args)
 	if !ok {
 		fmt.Fprintf(env.Stderr, usageText, prog)
 		return &cli.Silent{}
@@ -82,33 +82,55 @@ func dispatch(env *cli.Env, prog string, args []string) error {
 	if verb == "strip" {
 		return strip(env, operand)
 	}
-	return action(env, prog, verb, operand, flag, args)
+	return action(env, prog, verb, operand, flags, args)
 }
 
-// parseArgs reads `ACTION OPERAND`, `up --foreground OPERAND` and
-// `reload --run-postup OPERAND` (each flag on either side of the
-// operand); flag says whether the verb's flag was given.
-func parseArgs(args []string) (verb, operand string, flag, ok bool) {
-	if len(args) == 3 {
-		operand := args[2]
-		if operand == "--foreground" || operand == "--run-postup" {
-			operand = args[1]
-		}
+// actionFlags are the flags of up and reload.
+type actionFlags struct {
+	// Foreground: `up --foreground`; KillSwitch: `up --kill-switch`;
+	// RunPostUp: `reload --run-postup`.
+	Foreground, KillSwitch, RunPostUp bool
+}
+
+// verbFlags are the flags each verb takes.
+var verbFlags = map[string]map[string]func(*actionFlags){
+	"up": {
+		"--foreground":  func(f *actionFlags) { f.Foreground = true },
+		"--kill-switch": func(f *actionFlags) { f.KillSwitch = true },
+	},
+	"reload": {"--run-postup": func(f *actionFlags) { f.RunPostUp = true }},
+	"down":   {},
+	"save":   {},
+	"strip":  {},
+}
+
+// parseArgs reads `ACTION [FLAG...] OPERAND`: the verb's flags (each at
+// most once) on either side of the one operand.
+func parseArgs(args []string) (verb, operand string, flags actionFlags, ok bool) {
+	if len(args) < 2 {
+		return "", "", flags, false
+	}
+	known, found := verbFlags[args[0]]
+	if !found {
+		return "", "", flags, false
+	}
+	seen := map[string]bool{}
+	for _, a := range args[1:] {
+		set, isFlag := known[a]
 		switch {
-		case args[0] == "up" && (args[1] == "--foreground" || args[2] == "--foreground"),
-			args[0] == "reload" && (args[1] == "--run-postup" || args[2] == "--run-postup"):
-			return args[0], operand, true, true
+		case isFlag && !seen[a]:
+			seen[a] = true
+			set(&flags)
+		case isFlag || operand != "":
+			return "", "", actionFlags{}, false
+		default:
+			operand = a
 		}
-		return "", "", false, false
 	}
-	if len(args) != 2 {
-		return "", "", false, false
+	if operand == "" {
+		return "", "", actionFlags{}, false
 	}
-	switch args[0] {
-	case "up", "down", "save", "strip", "reload":
-		return args[0], args[1], false, true
-	}
-	return "", "", false, false
+	return args[0], operand, flags, true
 }
 
 func (m message) Error() string { return string(m) }

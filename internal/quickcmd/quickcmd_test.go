@@ -14,32 +14,38 @@ import (
 func TestParseArgs(t *testing.T) {
 	type res struct {
 		Verb, Operand string
-		Foreground    bool
+		Flags         actionFlags
 		OK            bool
 	}
+	fg, ks, post := actionFlags{Foreground: true}, actionFlags{KillSwitch: true}, actionFlags{RunPostUp: true}
 	for _, c := range []struct {
 		args []string
 		want res
 	}{
-		{[]string{"up", "wg0"}, res{"up", "wg0", false, true}},
-		{[]string{"down", "./wg0.conf"}, res{"down", "./wg0.conf", false, true}},
-		{[]string{"save", "wg0"}, res{"save", "wg0", false, true}},
-		{[]string{"strip", "wg0"}, res{"strip", "wg0", false, true}},
-		{[]string{"up", "--foreground", "wg0"}, res{"up", "wg0", true, true}},
-		{[]string{"up", "wg0", "--foreground"}, res{"up", "wg0", true, true}},
+		{[]string{"up", "wg0"}, res{"up", "wg0", actionFlags{}, true}},
+		{[]string{"down", "./wg0.conf"}, res{"down", "./wg0.conf", actionFlags{}, true}},
+		{[]string{"save", "wg0"}, res{"save", "wg0", actionFlags{}, true}},
+		{[]string{"strip", "wg0"}, res{"strip", "wg0", actionFlags{}, true}},
+		{[]string{"up", "--foreground", "wg0"}, res{"up", "wg0", fg, true}},
+		{[]string{"up", "wg0", "--foreground"}, res{"up", "wg0", fg, true}},
+		{[]string{"up", "--kill-switch", "wg0"}, res{"up", "wg0", ks, true}},
+		{[]string{"up", "--kill-switch", "wg0", "--foreground"}, res{"up", "wg0", actionFlags{Foreground: true, KillSwitch: true}, true}},
+		{[]string{"up", "--kill-switch", "--kill-switch", "wg0"}, res{}},
 		{[]string{"down", "--foreground", "wg0"}, res{}},
-		{[]string{"reload", "wg0"}, res{"reload", "wg0", false, true}},
-		{[]string{"reload", "--run-postup", "wg0"}, res{"reload", "wg0", true, true}},
-		{[]string{"reload", "wg0", "--run-postup"}, res{"reload", "wg0", true, true}},
+		{[]string{"down", "--kill-switch", "wg0"}, res{}},
+		{[]string{"reload", "wg0"}, res{"reload", "wg0", actionFlags{}, true}},
+		{[]string{"reload", "--run-postup", "wg0"}, res{"reload", "wg0", post, true}},
+		{[]string{"reload", "wg0", "--run-postup"}, res{"reload", "wg0", post, true}},
 		{[]string{"reload", "--foreground", "wg0"}, res{}},
 		{[]string{"up", "--run-postup", "wg0"}, res{}},
+		{[]string{"up", "--foreground"}, res{}},
 		{[]string{"up", "a", "b"}, res{}},
 		{[]string{"up"}, res{}},
 		{[]string{"bounce", "wg0"}, res{}},
 		{nil, res{}},
 	} {
-		v, o, fg, ok := parseArgs(c.args)
-		if diff := cmp.Diff(c.want, res{v, o, fg, ok}); diff != "" {
+		v, o, f, ok := parseArgs(c.args)
+		if diff := cmp.Diff(c.want, res{v, o, f, ok}); diff != "" {
 			t.Errorf("parseArgs(%q) (-want +got):\n%s", c.args, diff)
 		}
 	}

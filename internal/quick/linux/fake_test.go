@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/wgtools/wgtools/internal/config"
+	"github.com/wgtools/wgtools/internal/firewall"
 	"github.com/wgtools/wgtools/internal/quick"
 )
 
@@ -30,6 +31,8 @@ type fake struct {
 	dnsSet  bool
 	onEvent func(string) // called after each logged call
 	routes  map[fakeRoute]bool
+	kill    bool // a kill switch is in place
+	port    int  // the device's listen port
 }
 
 type fakeRoute struct {
@@ -141,6 +144,9 @@ func (f *fake) RoutesIn(_ string, table int, v6 bool) (added, kernel []netip.Pre
 }
 
 func (f *fake) Configure(name string, c *config.Config) error {
+	if c.ListenPort != nil {
+		f.port = *c.ListenPort
+	}
 	if c.FwMark != nil {
 		f.fwmark = *c.FwMark
 		return f.call("fwmark %s %d", name, *c.FwMark)
@@ -158,7 +164,7 @@ func (f *fake) Device(name string) (*config.Device, error) {
 	if !f.links[name] {
 		return nil, errors.New("no such device")
 	}
-	return &config.Device{Name: name, FwMark: f.fwmark, Peers: f.peers}, nil
+	return &config.Device{Name: name, FwMark: f.fwmark, ListenPort: f.port, Peers: f.peers}, nil
 }
 
 func (f *fake) AddDefault(ifname string, v6 bool, addrs []netip.Addr, mark uint32) error {
@@ -170,6 +176,20 @@ func (f *fake) RemoveFamily(ifname string, v6 bool) error {
 }
 func (f *fake) ReplaceDefault(ifname string, v6 bool, addrs []netip.Addr, mark uint32) error {
 	return f.call("firewall replace %s v6=%v %v %d", ifname, v6, addrs, mark)
+}
+func (f *fake) AddKillSwitch(ifname string, k firewall.KillSwitch) error {
+	if err := f.call("killswitch %s tunnel=%s port=%d dns=%v allow=%v", ifname, k.Tunnel, k.ListenPort, k.DNS, k.Allow); err != nil {
+		return err
+	}
+	f.kill = true
+	return nil
+}
+func (f *fake) RemoveKillSwitch(ifname string) (bool, error) {
+	if !f.kill {
+		return false, nil
+	}
+	f.kill = false
+	return true, f.call("killswitch remove %s", ifname)
 }
 
 type fakeDNS struct{ *fake }
@@ -245,7 +265,7 @@ func stateOf(t *testing.T, name string, changes map[string]any) *quick.State {
 	t.Helper()
 	st := &quick.State{Interface: name, Real: name}
 	j := quick.NewJournal(st, nil)
-	for _, k := range []string{changeUserspace, changeTable, changeSysctl, changeFirewall, changeDNS} {
+	for _, k := range []string{changeUserspace, changeTable, changeSysctl, changeFirewall, changeDNS, changeKill} {
 		if v, ok := changes[k]; ok {
 			if err := j.Set(k, v); err != nil {
 				t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"strconv"
 
 	"github.com/wgtools/wgtools/internal/config"
+	"github.com/wgtools/wgtools/internal/firewall"
 	"github.com/wgtools/wgtools/internal/quick"
 )
 
@@ -60,6 +61,10 @@ type Firewall interface {
 	// For reload: one family's table goes, or is made anew at once.
 	RemoveFamily(ifname string, v6 bool) error
 	ReplaceDefault(ifname string, v6 bool, addrs []netip.Addr, mark uint32) error
+	// The kill switch (our extension): installed or replaced at once,
+	// and removed (reporting whether there was one).
+	AddKillSwitch(ifname string, k firewall.KillSwitch) error
+	RemoveKillSwitch(ifname string) (bool, error)
 }
 
 // DNS sets and unsets the interface's name servers through a backend it
@@ -104,6 +109,7 @@ const (
 	changeFirewall  = "firewall"       // true once wg-quick-IF tables may exist
 	changeDNS       = "dns"            // the DNS backend used
 	changeInstalled = "installed"      // what reload compares with (reload.go)
+	changeKill      = "killswitch"     // true once the kill switch may be in place
 )
 
 // firstTable is where wg-quick starts looking for a free table (and fwmark)

@@ -159,8 +159,11 @@ func (p *Platform) ReloadDNS(j *quick.Journal, r *quick.ReloadPlan) error {
 	return p.DNS.SetWith(r.Real, backend, q.DNS, q.DNSSearch)
 }
 
-// Reloaded: Linux has nothing running beside the tunnel.
-func (p *Platform) Reloaded(*quick.Journal, *quick.ReloadPlan) error { return nil }
+// Reloaded: Linux has nothing running beside the tunnel; the kill switch
+// is made what the new config wants, last.
+func (p *Platform) Reloaded(j *quick.Journal, r *quick.ReloadPlan) error {
+	return p.reloadKillSwitch(j, r)
+}
 
 func sameTable(a, b quick.Table) bool { return a.Auto == b.Auto && a.Off == b.Off && a.ID == b.ID }
 

@@ -12,7 +12,8 @@ import (
 // firewall. After a failed `up` (del_if in the trap): DNS and firewall as
 // far as this run set them, the rules, src_valid_mark back, the link. For
 // the leftovers of a dead tunnel, the same but src_valid_mark, which
-// `down` leaves too.
+// `down` leaves too. The kill switch goes last (a dead tunnel's stays when
+// the config being brought up wants one: up replaces it).
 func (p *Platform) Teardown(j *quick.Journal, name, real string, q *config.QuickConfig, why quick.Reason) error {
 	var table int
 	j.Get(changeTable, &table)
@@ -45,6 +46,13 @@ func (p *Platform) Teardown(j *quick.Journal, name, real string, q *config.Quick
 		if userspace && p.UserspaceGone != nil {
 			p.UserspaceGone(real)
 		}
+		// Last, once nothing is routed through the tunnel any more. A
+		// failed up removes one it kept from leftovers too.
+		if (killRecorded(j) || (why == quick.ForRollback && q.KillSwitch)) && !keepKillSwitch(why, q) {
+			if err := p.removeKillSwitch(real); err != nil {
+				p.logf("[!] rollback: %v", err)
+			}
+		}
 		return nil
 	}
 	alive := p.Sys.IsWireGuard(real)
@@ -73,6 +81,10 @@ func (p *Platform) Teardown(j *quick.Journal, name, real string, q *config.Quick
 		}
 	}
 	if err := p.Firewall.Remove(real); err != nil {
+		p.logf("[!] %v", err)
+	}
+	// Last, by name: also the kill switch of a tunnel whose state is gone.
+	if err := p.removeKillSwitch(real); err != nil {
 		p.logf("[!] %v", err)
 	}
 	return nil
