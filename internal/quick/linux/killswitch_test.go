@@ -2,6 +2,7 @@ package linux
 
 import (
 	"context"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -135,5 +136,49 @@ func TestKillSwitchReload(t *testing.T) {
 		if diff := cmp.Diff(c.want, strings.Join(got, "")); diff != "" || f.kill != c.kill {
 			t.Errorf("reload %d (-want +got):\n%s", i, diff)
 		}
+	}
+}
+
+// TestOneFamilyWarning: a full tunnel of one family warns that the other
+// family's traffic leaves outside it, unless the kill switch blocks it or
+// both families go through.
+func TestOneFamilyWarning(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		allowed []string
+		kill    bool
+		want    string
+	}{
+		{"v4 only", []string{"0.0.0.0/0"}, false, "[!] Warning: IPv4 goes through `wg0' but IPv6 does not: IPv6 traffic leaves outside the tunnel (add ::/0 to AllowedIPs, or KillSwitch = true to block it)\n"},
+		{"v6 only", []string{"::/0", "10.0.0.0/8"}, false, "[!] Warning: IPv6 goes through `wg0' but IPv4 does not: IPv4 traffic leaves outside the tunnel (add 0.0.0.0/0 to AllowedIPs, or KillSwitch = true to block it)\n"},
+		{"both", []string{"0.0.0.0/0", "::/0"}, false, ""},
+		{"split", []string{"10.0.0.0/8"}, false, ""},
+		{"v4 only, kill switch", []string{"0.0.0.0/0"}, true, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFake()
+			var log strings.Builder
+			e := f.env()
+			e.Platform.(*Platform).Log = &log
+			var k config.Key
+			k[0] = 1
+			peer := config.Peer{PublicKey: k, HasPublicKey: true}
+			for _, a := range c.allowed {
+				peer.AllowedIPs = append(peer.AllowedIPs, config.AllowedIP{Prefix: netip.MustParsePrefix(a)})
+			}
+			q := &config.QuickConfig{Addresses: []string{"10.0.0.1/24"}, KillSwitch: c.kill}
+			if err := quick.Up(context.Background(), e, "wg0", q, &config.Config{Peers: []config.Peer{peer}}); err != nil {
+				t.Fatal(err)
+			}
+			var got strings.Builder
+			for _, l := range strings.SplitAfter(log.String(), "\n") {
+				if strings.HasPrefix(l, "[!] Warning") {
+					got.WriteString(l)
+				}
+			}
+			if diff := cmp.Diff(c.want, got.String()); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -19,6 +19,9 @@ func (p *Platform) AddRoutes(ctx context.Context, j *quick.Journal, real string,
 	if t.Off {
 		return nil
 	}
+	if t.Auto && !killRecorded(j) {
+		p.warnOneFamily(real, prefixes)
+	}
 	var existing [2][]netip.Prefix
 	if t.Auto {
 		for i, v6 := range []bool{false, true} {
@@ -132,4 +135,34 @@ func (p *Platform) addDefault(j *quick.Journal, name string, pr netip.Prefix, de
 		return err
 	}
 	return updateInstalled(j, func(in *installed) { in.setFirewall(v6, addrs) })
+}
+
+// warnOneFamily warns when the tunnel takes one family's default route and
+// the host routes the other family elsewhere: that family's traffic
+// leaves outside the tunnel (a kill switch would block it).
+func (p *Platform) warnOneFamily(real string, prefixes []netip.Prefix) {
+	var full [2]bool
+	for _, pr := range prefixes {
+		if pr.Bits() == 0 {
+			full[boolIndex(pr.Addr().Is6())] = true
+		}
+	}
+	for i, probe := range []netip.Addr{netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("2001:db8::1")} {
+		if full[1-i] && !full[i] {
+			if _, routed := p.Sys.RouteMTU(probe); routed {
+				fam, other, zero := "IPv4", "IPv6", "::/0"
+				if i == 0 {
+					fam, other, zero = "IPv6", "IPv4", "0.0.0.0/0"
+				}
+				p.logf("[!] Warning: %s goes through `%s' but %s does not: %s traffic leaves outside the tunnel (add %s to AllowedIPs, or KillSwitch = true to block it)", fam, real, other, other, zero)
+			}
+		}
+	}
+}
+
+func boolIndex(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
