@@ -103,8 +103,8 @@ func keywordGroups() []keywords {
 			out = append(out, caseStrings(src.fn(t, f))...)
 			out = append(out, comparedStrings(src.fn(t, f), "args")...)
 		}
-		return out
-	}, "up", "down", "save", "strip", "--foreground", "reload", "--run-postup", "qr", "peer", "add", "list", "remove", "rm",
+		return append(out, mapKeys(src.variable(t, "verbFlags"))...)
+	}, "up", "down", "save", "strip", "--foreground", "--kill-switch", "reload", "--run-postup", "qr", "peer", "add", "list", "remove", "rm",
 		"-h", "--help", "help")
 	add("wg-quick options (quickcmd flag sets)", quickPage, "COMMANDS", func(t *testing.T) []string {
 		return parseDir(t, "internal/quickcmd").flagNames()
@@ -114,9 +114,9 @@ func keywordGroups() []keywords {
 	add("wg-quick options in help texts (quickcmd *Help, usageText)", quickPage, "COMMANDS", func(t *testing.T) []string {
 		return parseDir(t, "internal/quickcmd").helpOptions()
 	}, "--address", "--json", "--png", "--qr")
-	add("wg-quick config keys (config.ParseQuick)", quickPage, "CONFIGURATION", func(t *testing.T) []string {
-		return callStrings(parseDir(t, "internal/config").fn(t, "ParseQuick"), "equalFold", 1, "key")
-	}, "Address", "DNS", "MTU", "Table", "PreUp", "PostUp", "PreDown", "PostDown", "SaveConfig", "[Interface]")
+	add("wg-quick config keys (config.ParseQuickLines)", quickPage, "CONFIGURATION", func(t *testing.T) []string {
+		return callStrings(parseDir(t, "internal/config").fn(t, "ParseQuickLines"), "equalFold", 1, "key")
+	}, "Address", "DNS", "MTU", "Table", "PreUp", "PostUp", "PreDown", "PostDown", "SaveConfig", "KillSwitch", "[Interface]")
 	add("wg-quick Table values (linux.Platform.ParseTable)", quickPage, "CONFIGURATION", func(t *testing.T) []string {
 		return comparedStrings(parseDir(t, "internal/quick/linux").fn(t, "ParseTable"), "s")
 	}, "auto", "off")
