@@ -27,10 +27,6 @@ type KillSwitch struct {
 // family).
 func KillSwitchTable(ifname string) string { return "wgtools-killswitch-" + ifname }
 
-// killSwitchPriority puts the kill switch's chain ahead of every other
-// postrouting filter: raw - 10, -310.
-const killSwitchPriority = -310
-
 // ndpTypes are the ICMPv6 messages the underlay's IPv6 needs (router and
 // neighbour discovery, and the multicast listener reports that switches
 // snooping MLD need to deliver neighbour solicitations), by number and by

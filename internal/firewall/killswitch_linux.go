@@ -12,6 +12,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// killSwitchPriority puts the kill switch's chain ahead of every other
+// postrouting filter: raw - 10, as Script says.
+const killSwitchPriority = -310
+
 // AddKillSwitch installs k for ifname (replacing one there, in the same
 // batch): a table of its own, inet family, whose postrouting chain (ahead
 // of other filters, policy drop) lets out only what k allows. Postrouting
