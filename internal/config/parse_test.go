@@ -145,7 +145,7 @@ func TestWrite(t *testing.T) {
 func TestParseQuick(t *testing.T) {
 	in := "[Interface]\n  Address = 10.0.0.1/24, fd00::1/64  \nDNS = 1.1.1.1,2606:4700::1111, example.com  corp\nMTU = 1380\nmtu=1400\n" +
 		"Table = off\nPrivateKey = " + testPriv + " # the key\nPostUp = echo \"x\" # c\npredown=true\nSaveConfig = TRUE\n" +
-		"# comment\n\n[Peer]\nPublicKey = " + testPub + "\nAddress = 1.2.3.4\n[Interface]\nkillswitch = True\n"
+		"# comment\n\n[Peer]\nPublicKey = " + testPub + "\nAddress = 1.2.3.4\n[Interface]\nkillswitch = True\nExcludedIPs = 192.168.0.0/16, fd00::/8\nexcludedips=10.1.0.0/16\nAllowLAN = true\n"
 	q, err := ParseQuick(strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
@@ -157,6 +157,8 @@ func TestParseQuick(t *testing.T) {
 		MTU:       "1400", Table: "off", MTULine: 5, TableLine: 6,
 		PostUp: []string{`echo "x" # c`}, PreDown: []string{"true"},
 		SaveConfig: true, KillSwitch: true, KillSwitchLine: 17,
+		ExcludedIPs: []string{"192.168.0.0/16", "fd00::/8", "10.1.0.0/16"}, ExcludedIPsLines: []int{18, 18, 19},
+		AllowLAN: true, AllowLANLine: 20,
 		WG: []Line{{1, "[Interface]"}, {7, "PrivateKey = " + testPriv + " # the key"}, {11, "# comment"}, {12, ""},
 			{13, "[Peer]"}, {14, "PublicKey = " + testPub}, {15, "Address = 1.2.3.4"}, {16, "[Interface]"}},
 	}
@@ -206,6 +208,7 @@ func TestParseQuickErrors(t *testing.T) {
 		{"[Interface]\nSaveConfig = yes\n", "`yes' is neither true nor false"},
 		{"[Interface]\nSaveConfig =\n", "`' is neither true nor false"},
 		{"[Interface]\nKillSwitch = on\n", "`on' is neither true nor false"},
+		{"[Interface]\nAllowLAN = 1\n", "`1' is neither true nor false"},
 	}
 	for _, tt := range tests {
 		_, err := ParseQuick(strings.NewReader(tt.in))

@@ -24,6 +24,13 @@ type QuickConfig struct {
 	// line (0 when absent).
 	KillSwitch     bool
 	KillSwitchLine int
+	// ExcludedIPs (ours) are prefixes kept out of the tunnel, with the line
+	// of each; AllowLAN (ours) keeps out the networks of the host's other
+	// interfaces at up.
+	ExcludedIPs      []string
+	ExcludedIPsLines []int
+	AllowLAN         bool
+	AllowLANLine     int
 	// WG holds the lines wg-quick passes to wg, trimmed, with their numbers.
 	WG []Line
 }
@@ -65,9 +72,9 @@ func SplitDNS(value string) (servers, search []string) {
 }
 
 // QuickKeys are the keys wg-quick(8) adds to the [Interface] section.
-// KillSwitch is ours; `wg-quick strip` leaves it out as it does the
-// others.
-var QuickKeys = []string{"Address", "DNS", "MTU", "Table", "PreUp", "PostUp", "PreDown", "PostDown", "SaveConfig", "KillSwitch"}
+// KillSwitch, ExcludedIPs and AllowLAN are ours; `wg-quick strip` leaves
+// them out as it does the others.
+var QuickKeys = []string{"Address", "DNS", "MTU", "Table", "PreUp", "PostUp", "PreDown", "PostDown", "SaveConfig", "KillSwitch", "ExcludedIPs", "AllowLAN"}
 
 // ParseQuick reads a wg-quick(8) file the way wg-quick's parse_options does.
 // Only the wg-quick keys of the [Interface] section are taken out; keys match
@@ -135,6 +142,17 @@ func ParseQuickLines(lines []Line) (*QuickConfig, error) {
 					return nil, err
 				}
 				q.KillSwitch, q.KillSwitchLine = v, l.Num
+			case equalFold(key, "ExcludedIPs"):
+				for _, w := range words(value) {
+					q.ExcludedIPs = append(q.ExcludedIPs, w)
+					q.ExcludedIPsLines = append(q.ExcludedIPsLines, l.Num)
+				}
+			case equalFold(key, "AllowLAN"):
+				v, err := quickBool(l.Num, "AllowLAN", value)
+				if err != nil {
+					return nil, err
+				}
+				q.AllowLAN, q.AllowLANLine = v, l.Num
 			default:
 				consumed = false
 			}

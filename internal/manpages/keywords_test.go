@@ -116,7 +116,7 @@ func keywordGroups() []keywords {
 	}, "--address", "--json", "--png", "--qr")
 	add("wg-quick config keys (config.ParseQuickLines)", quickPage, "CONFIGURATION", func(t *testing.T) []string {
 		return callStrings(parseDir(t, "internal/config").fn(t, "ParseQuickLines"), "equalFold", 1, "key")
-	}, "Address", "DNS", "MTU", "Table", "PreUp", "PostUp", "PreDown", "PostDown", "SaveConfig", "KillSwitch", "[Interface]")
+	}, "Address", "DNS", "MTU", "Table", "PreUp", "PostUp", "PreDown", "PostDown", "SaveConfig", "KillSwitch", "ExcludedIPs", "AllowLAN", "[Interface]")
 	add("wg-quick Table values (linux.Platform.ParseTable)", quickPage, "CONFIGURATION", func(t *testing.T) []string {
 		return comparedStrings(parseDir(t, "internal/quick/linux").fn(t, "ParseTable"), "s")
 	}, "auto", "off")

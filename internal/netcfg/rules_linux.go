@@ -3,9 +3,13 @@
 package netcfg
 
 import (
+	"errors"
 	"fmt"
+	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/wgtools/wgtools/internal/wgctl"
@@ -114,4 +118,64 @@ func (h *Linux) IsWireGuard(ifname string) bool {
 	}
 	_, err = os.Stat(wgctl.SocketPath(ifname))
 	return err == nil
+}
+
+// AddExcludeRule keeps prefix out of a policy-routed tunnel (ExcludedIPs,
+// AllowLAN, our extension): `ip -4|-6 rule add to PREFIX table main`, added
+// after the tunnel's rules and so looked at before them.
+func (h *Linux) AddExcludeRule(prefix netip.Prefix) error {
+	af, flag := afOf(prefix.Addr().Is6())
+	h.logf("ip %s rule add to %s table main", flag, prefix)
+	r := netlink.NewRule()
+	r.Family, r.Dst, r.Table = af, ipnet(prefix.Masked()), unix.RT_TABLE_MAIN
+	if err := h.nl().RuleAdd(r); err != nil {
+		return fmt.Errorf("add rule to %s table main: %w", prefix, err)
+	}
+	return nil
+}
+
+// DelExcludeRule removes what AddExcludeRule added; a rule already gone is
+// no error.
+func (h *Linux) DelExcludeRule(prefix netip.Prefix) error {
+	af, flag := afOf(prefix.Addr().Is6())
+	h.logf("ip %s rule delete to %s table main", flag, prefix)
+	r := netlink.NewRule()
+	r.Family, r.Dst, r.Table = af, ipnet(prefix.Masked()), unix.RT_TABLE_MAIN
+	if err := h.nl().RuleDel(r); err != nil && !errors.Is(err, unix.ENOENT) {
+		return fmt.Errorf("delete rule to %s table main: %w", prefix, err)
+	}
+	return nil
+}
+
+// LANPrefixes are the networks of the addresses of every link but lo and
+// except (the tunnel), with the link's name: what AllowLAN keeps out of
+// the tunnel. Link-local networks (routed on their link anyway) and
+// single-host addresses are left out.
+func (h *Linux) LANPrefixes(except string) ([]netip.Prefix, []string, error) {
+	links, err := h.nl().LinkList()
+	if err != nil {
+		return nil, nil, fmt.Errorf("list links: %w", err)
+	}
+	var prefixes []netip.Prefix
+	var devs []string
+	for _, l := range links {
+		name := l.Attrs().Name
+		if name == except || l.Attrs().Flags&net.FlagLoopback != 0 {
+			continue
+		}
+		addrs, err := h.nl().AddrList(l, netlink.FAMILY_ALL)
+		if err != nil {
+			return nil, nil, fmt.Errorf("list addresses of %s: %w", name, err)
+		}
+		for _, a := range addrs {
+			ip, ok := netip.AddrFromSlice(a.IP)
+			ones, _ := a.Mask.Size()
+			p := netip.PrefixFrom(ip.Unmap(), ones).Masked()
+			if !ok || p.IsSingleIP() || ip.IsLinkLocalUnicast() || slices.Contains(prefixes, p) {
+				continue
+			}
+			prefixes, devs = append(prefixes, p), append(devs, name)
+		}
+	}
+	return prefixes, devs, nil
 }

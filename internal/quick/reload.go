@@ -97,6 +97,9 @@ func Reload(ctx context.Context, e *Env, name string, q *config.QuickConfig, wg 
 	if st == nil {
 		return fmt.Errorf("`%s' has no state of `wg-quick up' (another tool brought it up?); take it down and up instead", name)
 	}
+	if len(q.ExcludedIPs) > 0 || q.AllowLAN || st.Get(ChangeExcluded, nil) {
+		return fmt.Errorf("`%s' keeps prefixes out of the tunnel (ExcludedIPs, AllowLAN), which reload cannot change yet; take it down and up instead", name)
+	}
 	if st.Real != "" && st.Real != real {
 		return fmt.Errorf("the state of `%s' is of `%s', not of the running `%s'; take it down and up instead", name, st.Real, real)
 	}

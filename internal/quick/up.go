@@ -74,6 +74,16 @@ func Up(ctx context.Context, e *Env, name string, q *config.QuickConfig, wg *con
 	if err := j.save(); err != nil {
 		return err
 	}
+	excluded, err := e.excluded(q, real)
+	if err != nil {
+		return err
+	}
+	if len(excluded) > 0 {
+		if err := j.Set(ChangeExcluded, excluded); err != nil {
+			return err
+		}
+		wg = withoutExcluded(wg, excluded, tbl.Auto)
+	}
 	if err := e.hooks(ctx, name, real, q.PreUp); err != nil {
 		return err
 	}
@@ -164,6 +174,9 @@ func check(p Platform, q *config.QuickConfig) (tbl Table, mtu int, addrs []netip
 		mtu = int(n)
 	}
 	if err := checkKillSwitch(p, q); err != nil {
+		return tbl, 0, nil, err
+	}
+	if _, err := excludedOf(p, q); err != nil {
 		return tbl, 0, nil, err
 	}
 	addrs = make([]netip.Prefix, len(q.Addresses))

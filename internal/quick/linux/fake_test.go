@@ -33,6 +33,8 @@ type fake struct {
 	routes  map[fakeRoute]bool
 	kill    bool // a kill switch is in place
 	port    int  // the device's listen port
+	lan     []netip.Prefix
+	lanDevs []string
 }
 
 type fakeRoute struct {
@@ -105,6 +107,11 @@ func (f *fake) TableEmpty(n int, v6 bool) (bool, error) {
 	return !f.tables[n], nil
 }
 func (f *fake) AddDefaultRules(n int, v6 bool) error { return f.call("rules add %d v6=%v", n, v6) }
+func (f *fake) AddExcludeRule(p netip.Prefix) error  { return f.call("rule add to %s main", p) }
+func (f *fake) DelExcludeRule(p netip.Prefix) error  { return f.call("rule del to %s main", p) }
+func (f *fake) LANPrefixes(except string) ([]netip.Prefix, []string, error) {
+	return f.lan, f.lanDevs, f.call("lan except %s", except)
+}
 func (f *fake) DelDefaultRules(n int, v6 bool) error { return f.call("rules del %d v6=%v", n, v6) }
 func (f *fake) SetSysctl(name, value string) (string, error) {
 	if f.sysctl == value {

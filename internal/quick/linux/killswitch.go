@@ -19,7 +19,7 @@ func (p *Platform) AddKillSwitch(j *quick.Journal, real string, q *config.QuickC
 	if err := j.Set(changeKill, true); err != nil {
 		return err
 	}
-	k := firewall.KillSwitch{Tunnel: real, ListenPort: uint16(dev.ListenPort), DNS: quick.DNSAddrs(q)}
+	k := firewall.KillSwitch{Tunnel: real, ListenPort: uint16(dev.ListenPort), DNS: quick.DNSAddrs(q), Allow: excluded(j)}
 	if err := p.Firewall.AddKillSwitch(real, k); err != nil {
 		return fmt.Errorf("kill switch: %w", err)
 	}

@@ -38,6 +38,11 @@ type Sys interface {
 	DefaultRouteMTU() (int, bool)
 	TableEmpty(n int, v6 bool) (bool, error)
 	AddDefaultRules(n int, v6 bool) error
+	// ExcludedIPs and AllowLAN (ours): a rule to main per prefix kept out
+	// of a policy-routed tunnel, and the networks of the other links.
+	AddExcludeRule(p netip.Prefix) error
+	DelExcludeRule(p netip.Prefix) error
+	LANPrefixes(except string) ([]netip.Prefix, []string, error)
 	DelDefaultRules(n int, v6 bool) error
 	// SetSysctl sets a sysctl when it differs and returns the old value
 	// ("" when unchanged).
@@ -110,6 +115,7 @@ const (
 	changeDNS       = "dns"            // the DNS backend used
 	changeInstalled = "installed"      // what reload compares with (reload.go)
 	changeKill      = "killswitch"     // true once the kill switch may be in place
+	changeExclude   = "exclude_rules"  // the prefixes given a rule to main
 )
 
 // firstTable is where wg-quick starts looking for a free table (and fwmark)

@@ -110,6 +110,9 @@ func (p *Platform) addDefault(j *quick.Journal, name string, pr netip.Prefix, de
 	if err := p.Sys.AddDefaultRules(n, v6); err != nil {
 		return err
 	}
+	if err := p.excludeRules(j, v6); err != nil {
+		return err
+	}
 	if err := p.Sys.AddRoute(name, pr, n); err != nil {
 		return err
 	}

@@ -32,6 +32,7 @@ func (p *Platform) Teardown(j *quick.Journal, name, real string, q *config.Quick
 			}
 		}
 		p.delRules(table)
+		p.delExcludeRules(j)
 		var old string
 		if why == quick.ForRollback && j.Get(changeSysctl, &old) {
 			if _, err := p.Sys.SetSysctl(srcValidMark, old); err != nil {
@@ -66,6 +67,7 @@ func (p *Platform) Teardown(j *quick.Journal, name, real string, q *config.Quick
 		n = table
 	}
 	p.delRules(n)
+	p.delExcludeRules(j)
 	// A link of that name that is not WireGuard is someone else's.
 	if alive {
 		if err := p.Sys.DeleteLink(real); err != nil {
