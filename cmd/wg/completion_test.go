@@ -78,7 +78,7 @@ func TestBashCompletion(t *testing.T) {
 		{"wg-quick", "wg-quick up --", []string{"--foreground", "--kill-switch"}, true},
 		{"wg-quick", "wg-quick peer ", []string{"add", "list", "remove"}, true},
 		{"wg-quick", "wg-quick peer add wg0 phone --no", []string{"--no-psk"}, true},
-		{"wg-quick", "wg-quick qr --", []string{"--png", "--size", "--ascii"}, true},
+		{"wg-quick", "wg-quick qr --", []string{"--png", "--size", "--ascii", "--keep-extensions"}, true},
 		{"wg-quick", "wg-quick status --", []string{"--json"}, true},
 	} {
 		got := bashComplete(p, t, bin, c.prog, c.line)

@@ -10,7 +10,7 @@ var QuickCommands = []string{"up", "down", "save", "strip", "qr", "peer", "statu
 var QuickFlags = map[string][]string{
 	"up":        {"--foreground", "--kill-switch"},
 	"reload":    {"--run-postup"},
-	"qr":        {"--png", "--size", "--ascii"},
+	"qr":        {"--png", "--size", "--ascii", "--keep-extensions"},
 	"peer add":  {"--address", "--allowed-ips", "--dns", "--endpoint", "--keepalive", "--no-psk", "--out", "--qr"},
 	"peer list": {"--json"},
 	"status":    {"--json"},
@@ -69,7 +69,7 @@ func positional(words []string) []string {
 	var out []string
 	for i := 0; i < len(words); i++ {
 		switch w := words[i]; {
-		case w == "--foreground" || w == "--kill-switch" || w == "--run-postup" || w == "--ascii" || w == "--no-psk" || w == "--qr" || w == "--json":
+		case w == "--foreground" || w == "--kill-switch" || w == "--run-postup" || w == "--ascii" || w == "--keep-extensions" || w == "--no-psk" || w == "--qr" || w == "--json":
 		case strings.HasPrefix(w, "--") && !strings.Contains(w, "="):
 			i++ // its value
 		case strings.HasPrefix(w, "-"):

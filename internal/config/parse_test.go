@@ -340,3 +340,12 @@ func TestParseServices(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+func TestWithoutExtensions(t *testing.T) {
+	in := "[Interface]\nPrivateKey = x\nKillSwitch = true\n  excludedips=10.0.0.0/8 # lan\nAllowLAN = true\r\nDNS = 1.1.1.1\n" +
+		"# KillSwitch = true\n[Peer]\nKillSwitch = true\nAllowedIPs = 0.0.0.0/0"
+	want := "[Interface]\nPrivateKey = x\nDNS = 1.1.1.1\n# KillSwitch = true\n[Peer]\nKillSwitch = true\nAllowedIPs = 0.0.0.0/0"
+	if got := string(WithoutExtensions([]byte(in))); got != want {
+		t.Errorf("WithoutExtensions = %q, want %q", got, want)
+	}
+}

@@ -1,7 +1,9 @@
 package config
 
 import (
+	"bytes"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -186,4 +188,34 @@ func (q *QuickConfig) Strip() string {
 	}
 	b.WriteByte('\n')
 	return b.String()
+}
+
+// ExtensionKeys are the [Interface] keys only this wg-quick knows; the
+// WireGuard apps that read a config from a QR code refuse them.
+var ExtensionKeys = []string{"KillSwitch", "ExcludedIPs", "AllowLAN"}
+
+// WithoutExtensions is text without the lines of its [Interface] sections
+// that set one of ExtensionKeys; every other line stays as it is.
+func WithoutExtensions(text []byte) []byte {
+	var out []byte
+	inInterface := false
+	for rest := text; len(rest) > 0; {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i+1], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		stripped, _, _ := strings.Cut(trimBlanks(strings.TrimRight(string(line), "\r\n")), "#")
+		key, _, _ := strings.Cut(stripped, "=")
+		key = trimSpace(key)
+		if strings.HasPrefix(key, "[") {
+			inInterface = equalFold(key, "[Interface]")
+		}
+		if inInterface && strings.Contains(stripped, "=") && slices.ContainsFunc(ExtensionKeys, func(k string) bool { return equalFold(key, k) }) {
+			continue
+		}
+		out = append(out, line...)
+	}
+	return out
 }

@@ -6,13 +6,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/wgtools/wgtools/internal/atomicfile"
 	"github.com/wgtools/wgtools/internal/cli"
+	"github.com/wgtools/wgtools/internal/config"
 	"github.com/wgtools/wgtools/internal/qr"
 )
 
-const qrHelp = `Usage: wg-quick qr [--png FILE] [--size N] [--ascii] { CONFIG_FILE | INTERFACE | - }
+const qrHelp = `Usage: wg-quick qr [--png FILE] [--size N] [--ascii] [--keep-extensions] { CONFIG_FILE | INTERFACE | - }
 
 Shows a wg-quick config as a QR code for the WireGuard apps on phones and
 tablets to scan (Add tunnel, then Scan from QR code).
@@ -34,6 +36,10 @@ Options:
   --size N      the PNG's width in pixels (default: 8 pixels per module)
   --ascii       draw with ASCII (##) instead of Unicode half blocks; the
                 default when the locale is not UTF-8
+  --keep-extensions
+                keep the keys only this wg-quick knows (KillSwitch,
+                ExcludedIPs, AllowLAN), which the WireGuard apps refuse;
+                without it they are left out of the code
   -h, --help    show this help
 
 The error-correction level is the highest the config fits in; a config too
@@ -53,6 +59,7 @@ func qrCmd(env *cli.Env, args []string) error {
 	png := fs.String("png", "", "")
 	size := fs.Int("size", 0, "")
 	ascii := fs.Bool("ascii", false, "")
+	keep := fs.Bool("keep-extensions", false, "")
 	pos, err := parseFlags(env, fs, qrHelp, args)
 	if err != nil {
 		return err
@@ -70,6 +77,12 @@ func qrCmd(env *cli.Env, args []string) error {
 	}
 	if _, _, err := validate(env, path, text); err != nil {
 		return err
+	}
+	if !*keep {
+		if without := config.WithoutExtensions(text); len(without) != len(text) {
+			fmt.Fprintf(env.Stderr, "Note: the code leaves out %s, which only this wg-quick knows (--keep-extensions keeps them).\n", strings.Join(config.ExtensionKeys, ", "))
+			text = without
+		}
 	}
 	code, err := qr.Encode(text)
 	if err != nil {
