@@ -108,7 +108,19 @@ func open(env *cli.Env, name string, level int) (*tunnel.Tunnel, error) {
 		return nil, err
 	}
 	if tunFile != nil {
-		return tunnel.FromFiles(name, tunFile, uapiFile, level)
+		netns := os.Getenv(tunnel.NetnsEnv)
+		if netns == "" {
+			return tunnel.FromFiles(name, tunFile, uapiFile, level)
+		}
+		// The interface lives in another namespace: adopt it there (the
+		// TUN library asks the kernel about it by name), and open the UDP
+		// socket here, later, as the device comes up.
+		var t *tunnel.Tunnel
+		err := tunnel.InNetns(netns, func() (err error) {
+			t, err = tunnel.FromFiles(name, tunFile, uapiFile, level)
+			return err
+		})
+		return t, err
 	}
 	return tunnel.Open(name, 0, level)
 }

@@ -221,10 +221,14 @@ func (d *direct) files(ifname string) (backup, ours string, err error) {
 // and returns the file to read and write, and how to name it in messages.
 // A missing /etc/resolv.conf is returned as is; a dangling link is an error.
 func (d *direct) target() (path, shown string, err error) {
-	path, shown = d.env.path(resolvConf), resolvConf
+	file := resolvConf
+	if d.env.ResolvConf != "" {
+		file = d.env.ResolvConf
+	}
+	path, shown = d.env.path(file), file
 	for range 40 {
 		fi, err := os.Lstat(path)
-		if errors.Is(err, fs.ErrNotExist) && path != d.env.path(resolvConf) {
+		if errors.Is(err, fs.ErrNotExist) && path != d.env.path(file) {
 			return "", "", fmt.Errorf("dns: %s is a dangling symlink; not writing DNS servers through it", shown)
 		}
 		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
@@ -239,9 +243,9 @@ func (d *direct) target() (path, shown string, err error) {
 		} else {
 			path = filepath.Join(filepath.Dir(path), link)
 		}
-		shown = resolvConf + " (-> " + strings.TrimPrefix(path, d.env.Root) + ")"
+		shown = file + " (-> " + strings.TrimPrefix(path, d.env.Root) + ")"
 	}
-	return "", "", fmt.Errorf("dns: too many levels of symlinks at %s", resolvConf)
+	return "", "", fmt.Errorf("dns: too many levels of symlinks at %s", file)
 }
 
 func (d *direct) writeFile(path string, data []byte, create bool) error {

@@ -33,6 +33,9 @@ type Env struct {
 	LookPath func(file string) (string, error)
 	// Root is prepended to /etc/... and /run/... paths; "" is "/". For tests.
 	Root string
+	// ResolvConf is the file the direct backend manages; "" is
+	// /etc/resolv.conf (a network namespace's is /etc/netns/NAME/resolv.conf).
+	ResolvConf string
 	// StateDir is where the direct backend keeps its backups;
 	// "" is wg-quick's default under Root. It must survive until `down`.
 	StateDir string

@@ -24,6 +24,11 @@ type Linux struct {
 	// NS is the namespace of a Handle given, in which route listings open
 	// their own socket (nil: they go through Handle, more slowly).
 	NS *netns.NsHandle
+	// Birthplace, when set (with NS and NSName), is the namespace where a
+	// kernel WireGuard link is made, and keeps its UDP socket, before it
+	// moves into NS (`wg-quick up --netns`).
+	Birthplace *netlink.Handle
+	NSName     string
 
 	// index caches the interface index AddRoute uses (one lookup for a
 	// thousand routes); DeleteLink forgets it.
@@ -219,5 +224,28 @@ func (h *Linux) DefaultRouteMTU() (int, bool) {
 // `ip link add dev IF type wireguard`.
 func (h *Linux) AddWireGuardLink(ifname string) error {
 	h.logf("ip link add dev %s type wireguard", ifname)
-	return h.nl().LinkAdd(&netlink.Wireguard{LinkAttrs: netlink.LinkAttrs{Name: ifname}})
+	link := &netlink.Wireguard{LinkAttrs: netlink.LinkAttrs{Name: ifname}}
+	if h.Birthplace == nil {
+		return h.nl().LinkAdd(link)
+	}
+	if err := h.Birthplace.LinkAdd(link); err != nil {
+		return err
+	}
+	return h.moveIn(ifname)
+}
+
+// moveIn moves the link ifname from Birthplace into NS (`ip link set dev
+// IF netns NS`); the link is deleted when it cannot move.
+func (h *Linux) moveIn(ifname string) error {
+	h.logf("ip link set dev %s netns %s", ifname, h.NSName)
+	link, err := h.Birthplace.LinkByName(ifname)
+	if err == nil {
+		if err = h.Birthplace.LinkSetNsFd(link, int(*h.NS)); err != nil {
+			h.Birthplace.LinkDel(link)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("move %s into network namespace %s: %w", ifname, h.NSName, err)
+	}
+	return nil
 }

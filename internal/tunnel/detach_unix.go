@@ -24,7 +24,23 @@ const StartTimeout = 5 * time.Second
 // as `wireguard-go NAME` with both handed over, and Start returns once the
 // socket answers. It returns the interface's real name.
 func Start(name string, mtu, logLevel int, logTo *os.File) (string, error) {
-	t, err := Open(name, mtu, logLevel)
+	return StartIn("", name, mtu, logLevel, logTo)
+}
+
+// StartIn is Start with the interface made in the network namespace at
+// netns (none: this one) and the daemon told to adopt it there; the
+// daemon, and with it the tunnel's UDP socket, stays in this namespace.
+func StartIn(netns, name string, mtu, logLevel int, logTo *os.File) (string, error) {
+	var t *Tunnel
+	var err error
+	if netns == "" {
+		t, err = Open(name, mtu, logLevel)
+	} else {
+		err = InNetns(netns, func() (err error) {
+			t, err = Open(name, mtu, logLevel)
+			return err
+		})
+	}
 	if err != nil {
 		return "", err
 	}
@@ -37,6 +53,9 @@ func Start(name string, mtu, logLevel int, logTo *os.File) (string, error) {
 	cmd := exec.Command(exe, t.name)
 	cmd.Args[0] = "wireguard-go"
 	cmd.Env = append(os.Environ(), "WG_TUN_FD=3", "WG_UAPI_FD=4", "WG_PROCESS_FOREGROUND=1")
+	if netns != "" {
+		cmd.Env = append(cmd.Env, NetnsEnv+"="+netns)
+	}
 	cmd.ExtraFiles = []*os.File{tunFile, uapi}
 	cmd.Stdout, cmd.Stderr = logTo, logTo
 	// Its own process group keeps a terminal's ^C away from the daemon.
