@@ -38,19 +38,43 @@ func action(env *cli.Env, prog, verb, operand string, flags actionFlags, args []
 		return err
 	}
 	q.KillSwitch = q.KillSwitch || flags.KillSwitch
-	unlock, err := lock(src.Interface, env.Stderr)
+	ns, err := startNetns(env, flags, q)
 	if err != nil {
 		return err
 	}
+	dir := stateDir()
+	if ns != nil {
+		dir = ns.dir
+	}
+	unlock, err := lockIn(dir, src.Interface, env.Stderr)
+	if err != nil {
+		if ns != nil {
+			return ns.finish(env, verb, src.Interface, err)
+		}
+		return err
+	}
 	defer func() { unlock() }()
-	c, _ := wgctl.Open()
+	var c *wgctl.Client
+	if ns != nil {
+		c = ns.devices()
+	} else {
+		c, _ = wgctl.Open()
+	}
 	defer c.Close()
 	fg := &foregroundRun{}
 	if foreground {
 		fg.prepare()
 	}
-	sys, err := newSystem(env, c, fg.tunnels())
+	var sys *system
+	if ns != nil {
+		sys, err = ns.system(env, c, fg.tunnels())
+	} else {
+		sys, err = newSystem(env, c, fg.tunnels())
+	}
 	if err != nil {
+		if ns != nil {
+			return ns.finish(env, verb, src.Interface, err)
+		}
 		return err
 	}
 	e := &quick.Env{
@@ -63,6 +87,9 @@ func action(env *cli.Env, prog, verb, operand string, flags actionFlags, args []
 			h := exec.CommandContext(ctx, "bash", "-c", cmd)
 			h.Stdin, h.Stdout, h.Stderr = os.Stdin, env.Stdout, env.Stderr
 			h.Cancel = func() error { return h.Process.Signal(syscall.SIGTERM) }
+			if ns != nil {
+				return ns.hook(h)
+			}
 			return h.Run()
 		},
 	}
@@ -84,7 +111,7 @@ func action(env *cli.Env, prog, verb, operand string, flags actionFlags, args []
 			unlock()
 			err = fg.wait(env, e, src.Interface, func() error {
 				var uerr error
-				if unlock, uerr = lock(src.Interface, env.Stderr); uerr != nil {
+				if unlock, uerr = lockIn(dir, src.Interface, env.Stderr); uerr != nil {
 					unlock = func() {}
 					return uerr
 				}
@@ -97,6 +124,9 @@ func action(env *cli.Env, prog, verb, operand string, flags actionFlags, args []
 		if err != nil {
 			err = sys.hint(err)
 		}
+	}
+	if ns != nil {
+		err = ns.finish(env, verb, src.Interface, err)
 	}
 	return inFile(src.Path, err)
 }

@@ -7,7 +7,12 @@ import (
 
 // dnsBackends connects the engine to the DNS backends: resolvconf, else
 // systemd-resolved, else /etc/resolv.conf directly.
-type dnsBackends struct{ env *dns.Env }
+// dnsBackends are the DNS backends; only, when set, is the one to use
+// (the direct one for another namespace's /etc/netns/NAME/resolv.conf).
+type dnsBackends struct {
+	env  *dns.Env
+	only string
+}
 
 func newDNS(env *cli.Env) *dnsBackends {
 	return &dnsBackends{env: &dns.Env{Log: env.Stderr, StateDir: stateDir()}}
@@ -17,6 +22,9 @@ func newDNS(env *cli.Env) *dnsBackends {
 func (d *dnsBackends) backend(name string) dns.Backend {
 	if name != "" {
 		return dns.ByName(d.env, name)
+	}
+	if d.only != "" {
+		return dns.ByName(d.env, d.only)
 	}
 	b, _ := dns.Pick(d.env)
 	return b

@@ -39,19 +39,30 @@ func (f *foregroundRun) tunnels() tunnels {
 	if !f.on {
 		return detached
 	}
+	startIn := func(netns, name string) (string, error) {
+		var t *tunnel.Tunnel
+		var err error
+		if netns == "" {
+			t, err = tunnel.Open(name, 0, tunnel.LogError)
+		} else {
+			err = tunnel.InNetns(netns, func() (err error) {
+				t, err = tunnel.Open(name, 0, tunnel.LogError)
+				return err
+			})
+		}
+		if err != nil {
+			return "", err
+		}
+		f.done = make(chan struct{})
+		go func() {
+			defer close(f.done)
+			t.Run(context.Background())
+		}()
+		return t.Name(), nil
+	}
 	return tunnels{
-		start: func(name string) (string, error) {
-			t, err := tunnel.Open(name, 0, tunnel.LogError)
-			if err != nil {
-				return "", err
-			}
-			f.done = make(chan struct{})
-			go func() {
-				defer close(f.done)
-				t.Run(context.Background())
-			}()
-			return t.Name(), nil
-		},
+		start:   func(name string) (string, error) { return startIn("", name) },
+		startIn: startIn,
 		gone: func(name string) {
 			if f.done == nil {
 				userspaceGone(name)

@@ -16,17 +16,19 @@ import (
 // saying so) while another wg-quick holds it. Unlocking removes the lock
 // file (and an emptied per-namespace directory); a waiter that then finds
 // its file unlinked starts over on the new one.
-func lock(name string, log io.Writer) (func(), error) { return takeLock(name, log, true) }
+func lock(name string, log io.Writer) (func(), error) { return takeLock(stateDir(), name, log, true) }
+
+// lockIn is lock with the state directory dir (another namespace's).
+func lockIn(dir, name string, log io.Writer) (func(), error) { return takeLock(dir, name, log, true) }
 
 // errLockBusy is tryLock's answer while another wg-quick holds the lock.
 var errLockBusy = errors.New("another wg-quick is working on the interface")
 
 // tryLock takes the lock as lock does, or returns errLockBusy at once
 // while another wg-quick holds it.
-func tryLock(name string) (func(), error) { return takeLock(name, io.Discard, false) }
+func tryLock(name string) (func(), error) { return takeLock(stateDir(), name, io.Discard, false) }
 
-func takeLock(name string, log io.Writer, wait bool) (func(), error) {
-	dir := stateDir()
+func takeLock(dir, name string, log io.Writer, wait bool) (func(), error) {
 	path := filepath.Join(dir, name+".lock")
 	for waited, tries := false, 0; ; tries++ {
 		if err := os.MkdirAll(dir, 0o700); err != nil {

@@ -85,27 +85,38 @@ func dispatch(env *cli.Env, prog string, args []string) error {
 	return action(env, prog, verb, operand, flags, args)
 }
 
-// actionFlags are the flags of up and reload.
+// actionFlags are the flags of up, down and reload.
 type actionFlags struct {
 	// Foreground: `up --foreground`; KillSwitch: `up --kill-switch`;
 	// RunPostUp: `reload --run-postup`.
 	Foreground, KillSwitch, RunPostUp bool
+	// Netns: `up|down --netns NS`; NetnsCreate: `up --netns-create NS`
+	// (which also sets Netns).
+	Netns       string
+	NetnsCreate bool
 }
 
-// verbFlags are the flags each verb takes.
-var verbFlags = map[string]map[string]func(*actionFlags){
+// verbFlags are the flags each verb takes; a flag whose setter takes a
+// value takes the next argument.
+var verbFlags = map[string]map[string]func(f *actionFlags, value string){
 	"up": {
-		"--foreground":  func(f *actionFlags) { f.Foreground = true },
-		"--kill-switch": func(f *actionFlags) { f.KillSwitch = true },
+		"--foreground":   func(f *actionFlags, _ string) { f.Foreground = true },
+		"--kill-switch":  func(f *actionFlags, _ string) { f.KillSwitch = true },
+		"--netns":        func(f *actionFlags, v string) { f.Netns = v },
+		"--netns-create": func(f *actionFlags, v string) { f.Netns, f.NetnsCreate = v, true },
 	},
-	"reload": {"--run-postup": func(f *actionFlags) { f.RunPostUp = true }},
-	"down":   {},
+	"down":   {"--netns": func(f *actionFlags, v string) { f.Netns = v }},
+	"reload": {"--run-postup": func(f *actionFlags, _ string) { f.RunPostUp = true }},
 	"save":   {},
 	"strip":  {},
 }
 
+// valued are the flags that take a value.
+var valued = map[string]bool{"--netns": true, "--netns-create": true}
+
 // parseArgs reads `ACTION [FLAG...] OPERAND`: the verb's flags (each at
-// most once) on either side of the one operand.
+// most once, --netns and --netns-create not both) on either side of the
+// one operand.
 func parseArgs(args []string) (verb, operand string, flags actionFlags, ok bool) {
 	if len(args) < 2 {
 		return "", "", flags, false
@@ -115,19 +126,28 @@ func parseArgs(args []string) (verb, operand string, flags actionFlags, ok bool)
 		return "", "", flags, false
 	}
 	seen := map[string]bool{}
-	for _, a := range args[1:] {
+	for i := 1; i < len(args); i++ {
+		a := args[i]
 		set, isFlag := known[a]
 		switch {
 		case isFlag && !seen[a]:
 			seen[a] = true
-			set(&flags)
+			value := ""
+			if valued[a] {
+				if i+1 >= len(args) || args[i+1] == "" {
+					return "", "", actionFlags{}, false
+				}
+				i++
+				value = args[i]
+			}
+			set(&flags, value)
 		case isFlag || operand != "":
 			return "", "", actionFlags{}, false
 		default:
 			operand = a
 		}
 	}
-	if operand == "" {
+	if operand == "" || (seen["--netns"] && seen["--netns-create"]) {
 		return "", "", actionFlags{}, false
 	}
 	return args[0], operand, flags, true

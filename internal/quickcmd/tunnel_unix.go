@@ -16,6 +16,9 @@ type tunnels struct {
 	// start starts a tunnel on a new interface NAME ("utun" on macOS,
 	// where the system picks utunN) and returns its real name.
 	start func(name string) (string, error)
+	// startIn is start with the interface made in the network namespace
+	// at netns (Linux); the tunnel's UDP socket stays here.
+	startIn func(netns, name string) (string, error)
 	// gone waits for it to end after its interface was removed, and
 	// removes what it left.
 	gone func(name string)
@@ -23,16 +26,17 @@ type tunnels struct {
 
 // detached runs the embedded tunnel as a detached daemon, as upstream runs
 // wireguard-go.
-var detached = tunnels{start: startEmbedded, gone: userspaceGone}
+var detached = tunnels{start: func(name string) (string, error) { return startEmbeddedIn("", name) }, startIn: startEmbeddedIn, gone: userspaceGone}
 
-// startEmbedded starts the embedded tunnel as a detached daemon.
-func startEmbedded(name string) (string, error) {
+// startEmbeddedIn starts the embedded tunnel as a detached daemon, its
+// interface in the network namespace at netns ("": this one).
+func startEmbeddedIn(netns, name string) (string, error) {
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
 		return "", err
 	}
 	defer devnull.Close()
-	return tunnel.Start(name, 0, tunnel.LogError, devnull)
+	return tunnel.StartIn(netns, name, 0, tunnel.LogError, devnull)
 }
 
 // userspaceGone waits briefly for a userspace tunnel to end once its link

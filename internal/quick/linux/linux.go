@@ -102,6 +102,10 @@ type Platform struct {
 	TableID func(name string) (int, bool)
 	// Log receives the [#] and [!] lines.
 	Log io.Writer
+	// Netns names the network namespace the interface was moved into
+	// (`up --netns`); there a default route is a plain route of its main
+	// table: the namespace has no other way out, so no policy routing.
+	Netns string
 }
 
 var _ quick.Platform = (*Platform)(nil)

@@ -19,7 +19,7 @@ func (p *Platform) AddRoutes(ctx context.Context, j *quick.Journal, real string,
 	if t.Off {
 		return nil
 	}
-	if t.Auto && !killRecorded(j) {
+	if t.Auto && !killRecorded(j) && p.Netns == "" {
 		p.warnOneFamily(real, prefixes)
 	}
 	var existing [2][]netip.Prefix
@@ -42,7 +42,7 @@ func (p *Platform) AddRoutes(ctx context.Context, j *quick.Journal, real string,
 			}
 			continue
 		}
-		if pr.Bits() == 0 {
+		if pr.Bits() == 0 && p.Netns == "" {
 			if err := p.addDefault(j, real, pr, dev); err != nil {
 				return err
 			}
