@@ -75,7 +75,7 @@ func TestBashCompletion(t *testing.T) {
 		{"wg-quick", "wg-quick ", []string{"up", "down", "save", "strip", "qr", "peer", "status", "reresolve", "reload"}, true},
 		{"wg-quick", "wg-quick down ", []string{dev}, false},
 		{"wg-quick", "wg-quick up " + dir + "/", []string{dir + "/office.conf", dir + "/sub/"}, false},
-		{"wg-quick", "wg-quick up --", []string{"--foreground", "--kill-switch"}, true},
+		{"wg-quick", "wg-quick up --", []string{"--foreground", "--kill-switch", "--netns", "--netns-create"}, true},
 		{"wg-quick", "wg-quick peer ", []string{"add", "list", "remove"}, true},
 		{"wg-quick", "wg-quick peer add wg0 phone --no", []string{"--no-psk"}, true},
 		{"wg-quick", "wg-quick qr --", []string{"--png", "--size", "--ascii", "--keep-extensions"}, true},

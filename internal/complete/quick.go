@@ -8,7 +8,8 @@ var QuickCommands = []string{"up", "down", "save", "strip", "qr", "peer", "statu
 
 // QuickFlags are the flags of the actions that take some.
 var QuickFlags = map[string][]string{
-	"up":        {"--foreground", "--kill-switch"},
+	"up":        {"--foreground", "--kill-switch", "--netns", "--netns-create"},
+	"down":      {"--netns"},
 	"reload":    {"--run-postup"},
 	"qr":        {"--png", "--size", "--ascii", "--keep-extensions"},
 	"peer add":  {"--address", "--allowed-ips", "--dns", "--endpoint", "--keepalive", "--no-psk", "--out", "--qr"},

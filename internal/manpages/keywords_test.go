@@ -104,7 +104,7 @@ func keywordGroups() []keywords {
 			out = append(out, comparedStrings(src.fn(t, f), "args")...)
 		}
 		return append(out, mapKeys(src.variable(t, "verbFlags"))...)
-	}, "up", "down", "save", "strip", "--foreground", "--kill-switch", "reload", "--run-postup", "qr", "peer", "add", "list", "remove", "rm",
+	}, "up", "down", "save", "strip", "--foreground", "--kill-switch", "--netns", "--netns-create", "reload", "--run-postup", "qr", "peer", "add", "list", "remove", "rm",
 		"-h", "--help", "help")
 	add("wg-quick options (quickcmd flag sets)", quickPage, "COMMANDS", func(t *testing.T) []string {
 		return parseDir(t, "internal/quickcmd").flagNames()
