@@ -2,7 +2,8 @@
 
 // Command quick benchmarks `wg-quick up CONFIG` followed by
 // `wg-quick down CONFIG` on a machine without the WireGuard kernel module
-// (and our `wg-quick reload` of the many-peer config against down + up):
+// (and our `wg-quick reload` of the many-peer config against down + up, and
+// our up of a full tunnel with and without the kill switch):
 // ours (our wg run as wg-quick, on its embedded tunnel) against Debian's
 // bash wg-quick with Debian's wireguard-go and C wg, side by side in one run
 // with interleaved rounds, in a throwaway network namespace that has a veth
@@ -176,6 +177,12 @@ func main() {
 	}
 
 	body := report(configs, times, refused, mismatch, *rounds, *endpoints)
+	for _, c := range configs {
+		if c.key == "full46" && refused[c.key] == "" {
+			plain, kill := benchKillSwitch(ns, dir, impls[1], c, *rounds, baseline)
+			body += killSwitchReport(c, plain, kill)
+		}
+	}
 	if many := configs[len(configs)-1]; refused[many.key] == "" {
 		body += reloadReport(many, benchReload(ns, dir, impls[1], many, *rounds))
 	}
