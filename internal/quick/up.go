@@ -207,7 +207,10 @@ func parseAddress(s string) (netip.Prefix, error) {
 // SortedAllowedIPs orders the device's allowed IPs as upstream's
 // `sort -nr -k 2 -t /` does: longest prefix first, ties in reverse text
 // order.
-func SortedAllowedIPs(d *config.Device) []netip.Prefix {
+func SortedAllowedIPs(d *config.Device) []netip.Prefix { return SortPrefixes(AllowedIPs(d)) }
+
+// AllowedIPs are the device's allowed IPs, peer after peer, in a new slice.
+func AllowedIPs(d *config.Device) []netip.Prefix {
 	n := 0
 	for _, p := range d.Peers {
 		n += len(p.AllowedIPs)
@@ -216,7 +219,7 @@ func SortedAllowedIPs(d *config.Device) []netip.Prefix {
 	for _, p := range d.Peers {
 		ps = append(ps, p.AllowedIPs...)
 	}
-	return SortPrefixes(ps)
+	return ps
 }
 
 // SortPrefixes sorts ps in place in SortedAllowedIPs's order and returns

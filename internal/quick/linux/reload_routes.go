@@ -18,7 +18,7 @@ import (
 // default route is left, the fwmark up gave the device goes too.
 func (p *Platform) ReloadRoutes(ctx context.Context, j *quick.Journal, r *quick.ReloadPlan) error {
 	in, oldT, n := reloadFacts(j, r)
-	oldSet, newSet := newPrefixSet(allowedIPs(r.Old)), newPrefixSet(allowedIPs(r.New))
+	oldSet, newSet := newPrefixSet(quick.AllowedIPs(r.Old)), newPrefixSet(quick.AllowedIPs(r.New))
 	for _, v6 := range []bool{false, true} {
 		if err := ctx.Err(); err != nil {
 			return quick.Interrupted(ctx)
@@ -166,19 +166,6 @@ func (p *Platform) refreshFirewall(j *quick.Journal, real string, v6 bool, n int
 		return err
 	}
 	return updateInstalled(j, func(in *installed) { in.setFirewall(v6, addrs) })
-}
-
-// allowedIPs are the device's allowed IPs, in a new slice.
-func allowedIPs(d *config.Device) []netip.Prefix {
-	n := 0
-	for _, peer := range d.Peers {
-		n += len(peer.AllowedIPs)
-	}
-	out := make([]netip.Prefix, 0, n)
-	for _, peer := range d.Peers {
-		out = append(out, peer.AllowedIPs...)
-	}
-	return out
 }
 
 func maskedCopy(ps []netip.Prefix) []netip.Prefix {
