@@ -79,6 +79,20 @@ type Table struct {
 	Name string
 }
 
+// Same reports whether t and o are the same table (a name and its number
+// are).
+func (t Table) Same(o Table) bool { return t.Auto == o.Auto && t.Off == o.Off && t.ID == o.ID }
+
+// RefuseTableChange is the refusal of a platform whose routes depend on
+// the table up used (old, nil when not recorded) when a reload asks for
+// another one.
+func RefuseTableChange(old *Table, t Table, real string) error {
+	if old == nil || old.Same(t) {
+		return nil
+	}
+	return fmt.Errorf("cannot change Table of `%s' while it runs (its routes depend on it); take it down and up instead", real)
+}
+
 // Devices configures and reads WireGuard devices.
 type Devices interface {
 	Configure(name string, cfg *config.Config) error

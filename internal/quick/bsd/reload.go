@@ -20,8 +20,8 @@ var _ quick.Reloader = (*Platform)(nil)
 func (p *Platform) PrepareReload(j *quick.Journal, r *quick.ReloadPlan) error {
 	rec := record(j)
 	t := r.Table
-	if old := rec.Table; old != nil && (old.Auto != t.Auto || old.Off != t.Off || old.ID != t.ID) {
-		return fmt.Errorf("cannot change Table of `%s' while it runs (its routes depend on it); take it down and up instead", r.Real)
+	if err := quick.RefuseTableChange(rec.Table, t, r.Real); err != nil {
+		return err
 	}
 	if t.Auto || t.Off {
 		return nil

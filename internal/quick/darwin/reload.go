@@ -2,7 +2,6 @@ package darwin
 
 import (
 	"context"
-	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
@@ -16,14 +15,7 @@ var _ quick.Reloader = (*Platform)(nil)
 // PrepareReload refuses a change of Table (the routes up made depend on
 // it).
 func (p *Platform) PrepareReload(j *quick.Journal, r *quick.ReloadPlan) error {
-	return sameTable(record(j).Table, r.Table, r.Real)
-}
-
-func sameTable(old *quick.Table, t quick.Table, real string) error {
-	if old == nil || (old.Auto == t.Auto && old.Off == t.Off && old.ID == t.ID) {
-		return nil
-	}
-	return fmt.Errorf("cannot change Table of `%s' while it runs (its routes depend on it); take it down and up instead", real)
+	return quick.RefuseTableChange(record(j).Table, r.Table, r.Real)
 }
 
 // ReloadAddresses removes the utun's addresses the config no longer has

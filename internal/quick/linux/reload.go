@@ -64,7 +64,7 @@ func (p *Platform) PrepareReload(j *quick.Journal, r *quick.ReloadPlan) error {
 	_, oldT, n := reloadFacts(j, r)
 	was := oldT.Auto && n != 0 && (familyDefault(r.Old.Peers, false) || familyDefault(r.Old.Peers, true))
 	now := r.Table.Auto && (wantsDefault(r.Wanted, false) || wantsDefault(r.Wanted, true))
-	if (was || now) && !sameTable(oldT, r.Table) {
+	if (was || now) && !oldT.Same(r.Table) {
 		return fmt.Errorf("cannot change Table from %s to %s while a default route goes through `%s': its policy routing depends on it; take it down and up instead",
 			tableText(oldT), tableText(r.Table), r.Real)
 	}
@@ -164,8 +164,6 @@ func (p *Platform) ReloadDNS(j *quick.Journal, r *quick.ReloadPlan) error {
 func (p *Platform) Reloaded(j *quick.Journal, r *quick.ReloadPlan) error {
 	return p.reloadKillSwitch(j, r)
 }
-
-func sameTable(a, b quick.Table) bool { return a.Auto == b.Auto && a.Off == b.Off && a.ID == b.ID }
 
 func tableText(t quick.Table) string {
 	switch {

@@ -27,7 +27,7 @@ func (p *Platform) ReloadRoutes(ctx context.Context, j *quick.Journal, r *quick.
 			return err
 		}
 	}
-	if in.Table == nil || !sameTable(*in.Table, r.Table) {
+	if in.Table == nil || !in.Table.Same(r.Table) {
 		if err := updateInstalled(j, func(in *installed) { in.Table = &r.Table }); err != nil {
 			return err
 		}
@@ -78,7 +78,7 @@ func (p *Platform) ReloadRoutes(ctx context.Context, j *quick.Journal, r *quick.
 // route up added for a longer prefix before).
 func (p *Platform) reloadPlain(r *quick.ReloadPlan, oldT quick.Table, v6 bool, oldSet, newSet prefixSet) error {
 	t := r.Table
-	same := sameTable(oldT, t)
+	same := oldT.Same(t)
 	var oldAdded, added, kernel []netip.Prefix
 	var err error
 	if !t.Off {
