@@ -3,6 +3,8 @@ package config
 import (
 	"net/netip"
 	"slices"
+
+	"github.com/wgtools/wgtools/internal/ipset"
 )
 
 // Applied is the device d would be after c is applied to it, as the
@@ -37,7 +39,7 @@ func (d *Device) Applied(c *Config) *Device {
 			a.touched = append(a.touched, ip.Prefix.Masked())
 		}
 	}
-	a.touched = sortedPrefixes(a.touched)
+	a.touched = ipset.NewSet(a.touched)
 	a.owner = make(map[netip.Prefix]Key, len(a.touched))
 	for _, p := range n.Peers {
 		for _, ip := range p.AllowedIPs {
@@ -84,7 +86,7 @@ type applying struct {
 	private map[int]bool
 	// touched are the prefixes c gives or takes (sorted), owner their
 	// owners as c goes.
-	touched []netip.Prefix
+	touched ipset.Set
 	owner   map[netip.Prefix]Key
 }
 
@@ -101,8 +103,7 @@ func (a *applying) find(k Key) int {
 }
 
 func (a *applying) isTouched(p netip.Prefix) bool {
-	_, ok := slices.BinarySearchFunc(a.touched, p.Masked(), comparePrefixes)
-	return ok
+	return a.touched.Has(p)
 }
 
 // disown takes from k the touched prefixes of ips it owns.
@@ -160,17 +161,4 @@ func (a *applying) apply(p *Peer) {
 		}
 		np.AllowedIPs = append(np.AllowedIPs, m)
 	}
-}
-
-// sortedPrefixes sorts ps in place and drops repeats.
-func sortedPrefixes(ps []netip.Prefix) []netip.Prefix {
-	slices.SortFunc(ps, comparePrefixes)
-	return slices.Compact(ps)
-}
-
-func comparePrefixes(a, b netip.Prefix) int {
-	if c := a.Addr().Compare(b.Addr()); c != 0 {
-		return c
-	}
-	return a.Bits() - b.Bits()
 }

@@ -71,7 +71,7 @@ func normalize(ps []netip.Prefix) []netip.Prefix {
 		}
 	}
 	for {
-		slices.SortFunc(out, compare)
+		slices.SortFunc(out, netip.Prefix.Compare)
 		out = slices.Compact(out)
 		// Drop a prefix the one before covers (sorted, a cover comes first).
 		kept := out[:0]
@@ -103,11 +103,4 @@ func sibling(a, b netip.Prefix) (netip.Prefix, bool) {
 	parent, _ := a.Addr().Prefix(a.Bits() - 1)
 	lo, hi := halves(parent)
 	return parent, lo == a && hi == b
-}
-
-func compare(a, b netip.Prefix) int {
-	if c := a.Addr().Compare(b.Addr()); c != 0 {
-		return c
-	}
-	return a.Bits() - b.Bits()
 }

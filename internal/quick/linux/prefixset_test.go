@@ -15,27 +15,6 @@ func prefixes(ss ...string) []netip.Prefix {
 	return out
 }
 
-func TestPrefixSet(t *testing.T) {
-	s := newPrefixSet(prefixes("10.0.0.1/24", "fd00::1/64", "10.0.0.0/24", "0.0.0.0/0", "10.0.0.0/25"))
-	if diff := cmp.Diff(prefixes("0.0.0.0/0", "10.0.0.0/24", "10.0.0.0/25", "fd00::/64"), []netip.Prefix(s), cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
-		t.Errorf("set (-want +got):\n%s", diff)
-	}
-	for _, tt := range []struct {
-		p    string
-		want bool
-	}{
-		{"10.0.0.9/24", true}, {"10.0.0.0/25", true}, {"10.0.0.128/25", false}, {"10.0.0.0/26", false},
-		{"0.0.0.0/0", true}, {"::/0", false}, {"fd00::5/64", true}, {"fd00::/63", false},
-	} {
-		if got := s.has(netip.MustParsePrefix(tt.p)); got != tt.want {
-			t.Errorf("has(%s) = %v, want %v", tt.p, got, tt.want)
-		}
-	}
-	if newPrefixSet(nil).has(netip.MustParsePrefix("10.0.0.0/8")) {
-		t.Error("the empty set has a prefix")
-	}
-}
-
 func TestFirstOfEach(t *testing.T) {
 	eq := cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })
 	order, set := firstOfEach(prefixes("10.9.0.0/16", "10.1.0.1/24", "fd00::/64", "10.1.0.0/24", "10.9.1.0/16", "10.2.0.0/24"))

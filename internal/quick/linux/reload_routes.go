@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/wgtools/wgtools/internal/config"
+	"github.com/wgtools/wgtools/internal/ipset"
 	"github.com/wgtools/wgtools/internal/quick"
 )
 
@@ -18,7 +19,7 @@ import (
 // default route is left, the fwmark up gave the device goes too.
 func (p *Platform) ReloadRoutes(ctx context.Context, j *quick.Journal, r *quick.ReloadPlan) error {
 	in, oldT, n := reloadFacts(j, r)
-	oldSet, newSet := newPrefixSet(quick.AllowedIPs(r.Old)), newPrefixSet(quick.AllowedIPs(r.New))
+	oldSet, newSet := ipset.NewSet(quick.AllowedIPs(r.Old)), ipset.NewSet(quick.AllowedIPs(r.New))
 	for _, v6 := range []bool{false, true} {
 		if err := ctx.Err(); err != nil {
 			return quick.Interrupted(ctx)
@@ -76,7 +77,7 @@ func (p *Platform) ReloadRoutes(ctx context.Context, j *quick.Journal, r *quick.
 // with Table auto in main, for each prefix not routed through the
 // interface already (by the kernel's routes for its addresses, or by a
 // route up added for a longer prefix before).
-func (p *Platform) reloadPlain(r *quick.ReloadPlan, oldT quick.Table, v6 bool, oldSet, newSet prefixSet) error {
+func (p *Platform) reloadPlain(r *quick.ReloadPlan, oldT quick.Table, v6 bool, oldSet, newSet ipset.Set) error {
 	t := r.Table
 	same := oldT.Same(t)
 	var oldAdded, added, kernel []netip.Prefix
@@ -101,7 +102,7 @@ func (p *Platform) reloadPlain(r *quick.ReloadPlan, oldT quick.Table, v6 bool, o
 	if !t.Off {
 		existing := kernel
 		for _, a := range added {
-			if !oldSet.has(a) && !newSet.has(a) {
+			if !oldSet.Has(a) && !newSet.Has(a) {
 				existing = append(existing, a) // someone else's
 			}
 		}
@@ -114,11 +115,11 @@ func (p *Platform) reloadPlain(r *quick.ReloadPlan, oldT quick.Table, v6 bool, o
 			}
 		}
 	}
-	want := newPrefixSet(maskedCopy(wanted))
+	want := ipset.NewSet(slices.Clone(wanted))
 	// Only the routes missing are put in up's order (sorting all of a
 	// thousand peers' took a millisecond).
-	present := newPrefixSet(slices.Clone(added))
-	missing := slices.DeleteFunc(wanted, present.has)
+	present := ipset.NewSet(slices.Clone(added))
+	missing := slices.DeleteFunc(wanted, present.Has)
 	order, _ := firstOfEach(quick.SortPrefixes(missing))
 	for _, pr := range order {
 		if err := p.Sys.AddRoute(r.Real, pr, t.ID, t.Name); err != nil {
@@ -126,7 +127,7 @@ func (p *Platform) reloadPlain(r *quick.ReloadPlan, oldT quick.Table, v6 bool, o
 		}
 	}
 	for _, a := range oldAdded {
-		if !oldSet.has(a) || (oldT.Auto && a.Bits() == 0) || (same && want.has(a)) {
+		if !oldSet.Has(a) || (oldT.Auto && a.Bits() == 0) || (same && want.Has(a)) {
 			continue // not ours, the policy-routed /0, or staying
 		}
 		if err := p.Sys.DelRoute(r.Real, a, oldT.ID); err != nil {
@@ -166,14 +167,6 @@ func (p *Platform) refreshFirewall(j *quick.Journal, real string, v6 bool, n int
 		return err
 	}
 	return updateInstalled(j, func(in *installed) { in.setFirewall(v6, addrs) })
-}
-
-func maskedCopy(ps []netip.Prefix) []netip.Prefix {
-	out := make([]netip.Prefix, len(ps))
-	for i, p := range ps {
-		out[i] = p.Masked()
-	}
-	return out
 }
 
 func defaultOf(v6 bool) netip.Prefix {
