@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/wgtools/wgtools/internal/netnstest"
+	"github.com/wgtools/wgtools/internal/schematest"
 )
 
 // testKey derives a deterministic key from a label.
@@ -187,21 +188,7 @@ func TestNetnsConf(t *testing.T) {
 // documented schema and checks it has the device's peers.
 func checkJSON(t *testing.T, name string, res netnstest.Result, endpoints string) {
 	t.Helper()
-	f, err := os.Open("../../docs/show-json.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AddResource("schema.json", doc)
-	schema, err := c.Compile("schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	schema := schematest.Load(t, "../../docs/show-json.schema.json")
 	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(res.Stdout))
 	if err != nil || res.Code != 0 {
 		t.Fatalf("%s: show all json: %+v: %v", name, res, err)

@@ -3,7 +3,6 @@
 package quickcmd_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"net"
 	"os"
@@ -14,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/wgtools/wgtools/internal/netnstest"
+	"github.com/wgtools/wgtools/internal/schematest"
 	"github.com/wgtools/wgtools/internal/testenv"
 )
 
@@ -48,40 +47,12 @@ func statusRun(t *testing.T, p *netnstest.Pair, bin string, env []string, args .
 	if !strings.Contains(strings.Join(args, " "), "--json") {
 		return r, nil
 	}
-	validateStatus(t, []byte(r.Stdout))
+	schematest.Validate(t, schematest.Load(t, "../../docs/wg-quick-status.schema.json"), []byte(r.Stdout))
 	var doc statusDoc
 	if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil {
 		t.Fatalf("status --json: %v\n%+v", err, r)
 	}
 	return r, &doc
-}
-
-func validateStatus(t *testing.T, data []byte) {
-	t.Helper()
-	f, err := os.Open("../../docs/wg-quick-status.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("schema.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	schema, err := c.Compile("schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("status --json is not JSON: %v\n%s", err, data)
-	}
-	if err := schema.Validate(inst); err != nil {
-		t.Errorf("status --json against the schema: %v\n%s", err, data)
-	}
 }
 
 // TestQuickStatus: two namespaces brought up by our wg-quick with full

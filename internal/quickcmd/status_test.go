@@ -5,14 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"net/netip"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/wgtools/wgtools/internal/cli"
 	"github.com/wgtools/wgtools/internal/config"
+	"github.com/wgtools/wgtools/internal/schematest"
 )
 
 func TestPeerHealth(t *testing.T) {
@@ -128,7 +127,7 @@ func TestStatusText(t *testing.T) {
 func TestStatusResult(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	all := statusFixture(now)
-	schema := statusSchema(t)
+	schema := schematest.Load(t, "../../docs/wg-quick-status.schema.json")
 	tests := []struct {
 		name string
 		ts   []*tunnelStatus
@@ -155,7 +154,7 @@ func TestStatusResult(t *testing.T) {
 			if code != tt.code {
 				t.Errorf("exit %d, want %d", code, tt.code)
 			}
-			validateStatusJSON(t, schema, out.Bytes())
+			schematest.Validate(t, schema, out.Bytes())
 		})
 	}
 	for _, bad := range []string{`{"health":"healthy"}`, `{"health":"fine","tunnels":[]}`, `{"health":"dead","tunnels":[{"interface":"x"}]}`} {
@@ -166,39 +165,5 @@ func TestStatusResult(t *testing.T) {
 		if schema.Validate(v) == nil {
 			t.Errorf("schema accepts %s", bad)
 		}
-	}
-}
-
-func statusSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	f, err := os.Open("../../docs/wg-quick-status.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("schema.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	schema, err := c.Compile("schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return schema
-}
-
-// validateStatusJSON fails t unless data is a document the schema accepts.
-func validateStatusJSON(t *testing.T, schema *jsonschema.Schema, data []byte) {
-	t.Helper()
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, data)
-	}
-	if err := schema.Validate(inst); err != nil {
-		t.Errorf("%v\n%s", err, data)
 	}
 }

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/netip"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/wgtools/wgtools/internal/config"
+	"github.com/wgtools/wgtools/internal/schematest"
 )
 
 func key(s string) config.Key {
@@ -133,23 +133,7 @@ func TestFieldsAndDump(t *testing.T) {
 
 // TestJSONSchema validates the JSON output against docs/show-json.schema.json.
 func TestJSONSchema(t *testing.T) {
-	f, err := os.Open("../../docs/show-json.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := jsonschema.UnmarshalJSON(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("schema.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	schema, err := c.Compile("schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	schema := schematest.Load(t, "../../docs/show-json.schema.json")
 	scoped := specDevice()
 	scoped.Peers = append(scoped.Peers, config.DevicePeer{PublicKey: key("HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw="),
 		Endpoint: netip.MustParseAddrPort("[fe80::1%eth0]:5")}, config.DevicePeer{PublicKey: key("yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk="),
