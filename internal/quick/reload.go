@@ -78,11 +78,6 @@ func Reload(ctx context.Context, e *Env, name string, q *config.QuickConfig, wg 
 	if err != nil {
 		return err
 	}
-	if c, ok := p.(Checker); ok {
-		if err := c.Check(q); err != nil {
-			return err
-		}
-	}
 	real, exists, alive := p.Interface(name)
 	if exists {
 		p.Found(name, real)

@@ -25,11 +25,6 @@ func Up(ctx context.Context, e *Env, name string, q *config.QuickConfig, wg *con
 	if err != nil {
 		return err
 	}
-	if c, ok := p.(Checker); ok {
-		if err := c.Check(q); err != nil {
-			return err
-		}
-	}
 	if real, exists, _ := p.Interface(name); exists {
 		p.Found(name, real)
 		if real != name {
@@ -160,7 +155,7 @@ const minMTU, maxMTU = 68, 65535
 
 // check reads the Table, MTU and Address values before anything changes,
 // each error a *config.Error naming the value's line (the value cut short
-// when long).
+// when long), then asks the platform's Checker, if it has one.
 func check(p Platform, q *config.QuickConfig) (tbl Table, mtu int, addrs []netip.Prefix, err error) {
 	if tbl, err = p.ParseTable(q.Table); err != nil {
 		return tbl, 0, nil, &config.Error{Line: q.TableLine, Key: "Table", Msg: err.Error()}
@@ -187,6 +182,11 @@ func check(p Platform, q *config.QuickConfig) (tbl Table, mtu int, addrs []netip
 				line = q.AddressLines[i]
 			}
 			return tbl, 0, nil, &config.Error{Line: line, Key: "Address", Msg: err.Error()}
+		}
+	}
+	if c, ok := p.(Checker); ok {
+		if err := c.Check(q); err != nil {
+			return tbl, 0, nil, err
 		}
 	}
 	return tbl, mtu, addrs, nil
