@@ -24,6 +24,14 @@ type Excluder interface {
 	LANPrefixes(real string) ([]netip.Prefix, []string, error)
 }
 
+// RecordedExcluded are the prefixes up recorded as kept out of the
+// tunnel.
+func RecordedExcluded(j *Journal) []netip.Prefix {
+	var out []netip.Prefix
+	j.Get(ChangeExcluded, &out)
+	return out
+}
+
 // excludedOf reads q's ExcludedIPs (an address alone is one host), and
 // refuses them and AllowLAN where the platform cannot keep prefixes out.
 func excludedOf(p Platform, q *config.QuickConfig) ([]netip.Prefix, error) {

@@ -83,6 +83,9 @@ func (j *Journal) Set(kind string, v any) error {
 // whether there is one).
 func (j *Journal) Get(kind string, v any) bool { return j.st.Get(kind, v) }
 
+// Name is the config's name the journal is of.
+func (j *Journal) Name() string { return j.st.Interface }
+
 // Empty reports whether nothing is recorded (as for a `down` with no
 // state file).
 func (j *Journal) Empty() bool { return len(j.st.Changes) == 0 }

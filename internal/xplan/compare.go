@@ -112,6 +112,10 @@ func changes(argv []string) bool {
 		return len(args) > 0 && strings.HasPrefix(args[0], "-set")
 	case "resolvconf":
 		return len(args) > 0 && (args[0] == "-a" || args[0] == "-d")
+	case "pfctl":
+		return slices.ContainsFunc(args, func(a string) bool {
+			return slices.Contains([]string{"-f", "-F", "-e", "-d", "-E", "-X"}, a)
+		})
 	}
 	return false
 }

@@ -31,6 +31,7 @@ type Machine struct {
 	// gone are the interfaces that went away since the monitor last read.
 	gone []gone
 	bsdState
+	pf pfState
 }
 
 // gone is an interface that went away, and why.
@@ -91,6 +92,9 @@ func NewMachine(osName string, f *Facts, t *Transcript) (*Machine, error) {
 		return nil, err
 	}
 	m.resolvOriginal = m.resolvConf
+	if err := m.initPF(f); err != nil {
+		return nil, err
+	}
 	for _, s := range f.Darwin.Services {
 		m.services = append(m.services, &mService{name: s.Name, enabled: s.Enabled == nil || *s.Enabled,
 			dns: append([]string{}, s.DNS...), search: append([]string{}, s.Search...)})

@@ -33,6 +33,8 @@ type Options struct {
 	// Reload, when set, is a config applied with `wg-quick reload` after
 	// up and the events (a STATE line "reload" after it).
 	Reload string
+	// KillSwitch is `up --kill-switch`.
+	KillSwitch bool
 }
 
 // Run runs our wg-quick for o on the simulated machine and writes the
@@ -119,6 +121,7 @@ func Run(o Options, w io.Writer) error {
 	}
 	r.host.onMonitor = r.startMonitor
 	r.name = name
+	q.KillSwitch = q.KillSwitch || o.KillSwitch
 	r.phase("up", quick.Up(context.Background(), r.env, name, q, wg))
 	if err := r.events(events); err != nil {
 		return err

@@ -62,6 +62,9 @@ func (m *Machine) dump() map[string]any {
 		services = append(services, map[string]any{"name": s.name, "enabled": s.enabled, "dns": nonNil(s.dns), "search": nonNil(s.search)})
 	}
 	out := map[string]any{"interfaces": ifaces, "routes": routes, "wg": wg, "files": m.fileDump()}
+	if p, ok := m.pf.changed(); ok {
+		out["pf"] = p
+	}
 	switch m.OS {
 	case "darwin":
 		out["network_services"] = services

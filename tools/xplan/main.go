@@ -3,7 +3,10 @@
 // simulator (../shared/xplat), and prints the same transcript format, so
 // that any scenario can be held against upstream's with a plain diff:
 //
-//	go run ./tools/xplan OS up|down|updown CONFIG_FILE FACTS_FILE [--events EVENTS_FILE] [--state]
+//	go run ./tools/xplan OS up|down|updown CONFIG_FILE FACTS_FILE [--events EVENTS_FILE] [--state] [--kill-switch]
+//
+// --kill-switch runs `up --kill-switch` (our extension, which upstream's
+// scripts do not have: its pfctl lines are declared differences).
 //
 // OS is darwin. The config's base name names the interface, as in the
 // simulator.
@@ -19,7 +22,7 @@ import (
 func main() {
 	o, err := parseArgs(os.Args[1:])
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "usage: xplan OS up|down|updown CONFIG_FILE FACTS_FILE [--events EVENTS_FILE] [--state]")
+		fmt.Fprintln(os.Stderr, "usage: xplan OS up|down|updown CONFIG_FILE FACTS_FILE [--events EVENTS_FILE] [--state] [--kill-switch]")
 		fmt.Fprintln(os.Stderr, "xplan:", err)
 		os.Exit(2)
 	}
@@ -40,6 +43,10 @@ func parseArgs(args []string) (xplan.Options, error) {
 		}
 		if args[i] == "--state" {
 			o.State = true
+			continue
+		}
+		if args[i] == "--kill-switch" {
+			o.KillSwitch = true
 			continue
 		}
 		pos = append(pos, args[i])

@@ -27,6 +27,7 @@ type scenario struct {
 	oses                           []string
 	mode                           string
 	flags                          []string
+	killSwitch                     bool
 }
 
 func scenarios(t *testing.T) []scenario {
@@ -47,6 +48,8 @@ func scenarios(t *testing.T) []scenario {
 				OSes  []string `json:"oses"`
 				Mode  string   `json:"mode"`
 				Flags []string `json:"flags"`
+				// KillSwitch runs our up with --kill-switch.
+				KillSwitch bool `json:"kill_switch"`
 			} `json:"scenario"`
 		}
 		data, err := os.ReadFile(s.facts)
@@ -56,7 +59,7 @@ func scenarios(t *testing.T) []scenario {
 		if err := json.Unmarshal(data, &f); err != nil {
 			t.Fatalf("%s: %v", s.facts, err)
 		}
-		s.oses, s.mode, s.flags = f.Scenario.OSes, f.Scenario.Mode, f.Scenario.Flags
+		s.oses, s.mode, s.flags, s.killSwitch = f.Scenario.OSes, f.Scenario.Mode, f.Scenario.Flags, f.Scenario.KillSwitch
 		if s.mode == "" {
 			s.mode = "updown"
 		}
@@ -86,7 +89,7 @@ func TestScenarios(t *testing.T) {
 			t.Run(osName+"-"+s.name, func(t *testing.T) {
 				want := readRecords(t, filepath.Join("testdata/expected", osName+"-"+s.name+".txt"))
 				var out bytes.Buffer
-				if err := xplan.Run(xplan.Options{OS: osName, Mode: s.mode, Config: s.conf, Facts: s.facts, Events: s.events, State: true}, &out); err != nil {
+				if err := xplan.Run(xplan.Options{OS: osName, Mode: s.mode, Config: s.conf, Facts: s.facts, Events: s.events, State: true, KillSwitch: s.killSwitch}, &out); err != nil {
 					t.Fatal(err)
 				}
 				got, err := xplan.Parse(out.String())
@@ -230,7 +233,7 @@ func TestRollback(t *testing.T) {
 				last := 0
 				for n := 0; n <= last || n == 0; n++ {
 					var out bytes.Buffer
-					err := xplan.Run(xplan.Options{OS: osName, Mode: "up", Config: s.conf, Facts: s.facts, State: true, FailAt: n}, &out)
+					err := xplan.Run(xplan.Options{OS: osName, Mode: "up", Config: s.conf, Facts: s.facts, State: true, FailAt: n, KillSwitch: s.killSwitch}, &out)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -276,6 +279,9 @@ func TestRollback(t *testing.T) {
 // as before.
 func TestDownAfterMonitorKilled(t *testing.T) {
 	cases := []struct{ os, scenario, says string }{
+		{"darwin", "kill-switch", "routes and DNS settings"},
+		{"freebsd", "kill-switch", "routes"},
+		{"openbsd", "kill-switch", "routes"},
 		{"darwin", "full-tunnel-dual", "routes and DNS settings"},
 		{"darwin", "darwin-two-services", "routes and DNS settings"},
 		{"darwin", "endpoints-v4-v6", "routes and DNS settings"},
@@ -289,7 +295,7 @@ func TestDownAfterMonitorKilled(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.os+"-"+c.scenario, func(t *testing.T) {
 			dir := filepath.Join("testdata/scenarios", c.scenario)
-			o := xplan.Options{OS: c.os, Mode: "updown", Config: filepath.Join(dir, "wg0.conf"), Facts: filepath.Join(dir, "facts.json"), State: true, KillMonitor: true}
+			o := xplan.Options{OS: c.os, Mode: "updown", Config: filepath.Join(dir, "wg0.conf"), Facts: filepath.Join(dir, "facts.json"), State: true, KillMonitor: true, KillSwitch: c.scenario == "kill-switch"}
 			if _, err := os.Stat(filepath.Join(dir, "events.json")); err == nil {
 				o.Events = filepath.Join(dir, "events.json")
 			}

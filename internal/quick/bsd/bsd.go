@@ -22,6 +22,7 @@ import (
 	"github.com/wgtools/wgtools/internal/config"
 	"github.com/wgtools/wgtools/internal/quick"
 	"github.com/wgtools/wgtools/internal/quick/bsdroute"
+	"github.com/wgtools/wgtools/internal/quick/pf"
 )
 
 // The systems this package is the platform of.
@@ -113,6 +114,9 @@ type Sys interface {
 	StartMonitor(name string) (pid int, err error)
 	// MonitorRunning reports whether that monitor still runs.
 	MonitorRunning(pid int) bool
+
+	// Ctl is pfctl, for the kill switch.
+	pf.Ctl
 }
 
 // Platform is FreeBSD's or OpenBSD's quick.Platform.
@@ -126,6 +130,8 @@ type Platform struct {
 	UserspaceName string
 	// Log receives the [#], [+] and [!] lines.
 	Log io.Writer
+
+	kill pf.Kill
 }
 
 var _ quick.Platform = (*Platform)(nil)

@@ -63,7 +63,14 @@ func (p *Platform) addDescribed(j *quick.Journal, name string) (string, error) {
 // monitor then sees the interface go and removes the endpoint routes, as
 // upstream's does; when it is not running (it was killed, or a failed up
 // never started it) this does it, from what the record says.
+//
+// The kill switch goes last.
 func (p *Platform) Teardown(j *quick.Journal, name, real string, q *config.QuickConfig, why quick.Reason) error {
+	err := p.teardown(j, name, real, q, why)
+	return errors.Join(err, p.killSwitch().Teardown(j, q, why))
+}
+
+func (p *Platform) teardown(j *quick.Journal, name, real string, q *config.QuickConfig, why quick.Reason) error {
 	r := record(j)
 	if real == "" {
 		real = r.Real

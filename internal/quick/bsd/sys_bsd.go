@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/wgtools/wgtools/internal/quick/hostsys"
+	"github.com/wgtools/wgtools/internal/quick/pf"
 	"github.com/wgtools/wgtools/internal/wgctl"
 )
 
@@ -30,6 +31,8 @@ type System struct {
 	// MonitorCommand is the command line that runs NAME's route monitor
 	// (this program, hidden verb), NAME appended.
 	MonitorCommand []string
+	// Pfctl is pf, for the kill switch.
+	pf.Pfctl
 }
 
 var _ Sys = (*System)(nil)

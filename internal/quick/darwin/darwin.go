@@ -19,6 +19,7 @@ import (
 	"github.com/wgtools/wgtools/internal/config"
 	"github.com/wgtools/wgtools/internal/quick"
 	"github.com/wgtools/wgtools/internal/quick/bsdroute"
+	"github.com/wgtools/wgtools/internal/quick/pf"
 	"github.com/wgtools/wgtools/internal/wgctl"
 )
 
@@ -86,6 +87,9 @@ type Sys interface {
 	StartMonitor(name string) (pid int, err error)
 	// MonitorRunning reports whether that monitor still runs.
 	MonitorRunning(pid int) bool
+
+	// Ctl is pfctl, for the kill switch.
+	pf.Ctl
 }
 
 // Via is where a route goes: an interface, a gateway, or nowhere (macOS
@@ -101,6 +105,8 @@ type Platform struct {
 	UserspaceName string
 	// Log receives the [#], [+] and [!] lines.
 	Log io.Writer
+
+	kill pf.Kill
 }
 
 var _ quick.Platform = (*Platform)(nil)

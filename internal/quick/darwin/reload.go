@@ -129,9 +129,13 @@ func (p *Platform) ReloadRoutes(ctx context.Context, j *quick.Journal, r *quick.
 	return err
 }
 
-// Reloaded starts the route monitor again when it is not running (the
-// running one reads the record anew on each message).
+// Reloaded makes the kill switch what the new config wants, and starts
+// the route monitor again when it is not running (the running one reads
+// the record anew on each message).
 func (p *Platform) Reloaded(j *quick.Journal, r *quick.ReloadPlan) error {
+	if err := p.killSwitch().Reload(j, r); err != nil {
+		return err
+	}
 	rec := record(j)
 	if rec.MonitorPID != 0 && p.Sys.MonitorRunning(rec.MonitorPID) {
 		return nil

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/wgtools/wgtools/internal/quick/hostsys"
+	"github.com/wgtools/wgtools/internal/quick/pf"
 	"github.com/wgtools/wgtools/internal/tunnel"
 	"github.com/wgtools/wgtools/internal/wgctl"
 )
@@ -28,6 +29,8 @@ type System struct {
 	// MonitorCommand is the command line that runs NAME's route monitor
 	// (this program, hidden verb), NAME appended.
 	MonitorCommand []string
+	// Pfctl is pf, for the kill switch.
+	pf.Pfctl
 }
 
 var _ Sys = (*System)(nil)

@@ -1,6 +1,8 @@
 package darwin
 
 import (
+	"errors"
+
 	"github.com/wgtools/wgtools/internal/config"
 	"github.com/wgtools/wgtools/internal/quick"
 	"github.com/wgtools/wgtools/internal/wgctl"
@@ -10,8 +12,13 @@ import (
 // NAME's name file. The route monitor then sees the utun go and removes
 // the endpoint routes and puts the DNS back, as upstream's does. When the
 // monitor is not running (it was killed, or a failed up never started it)
-// this does it, from what the record says.
-func (p *Platform) Teardown(j *quick.Journal, name, real string, _ *config.QuickConfig, why quick.Reason) error {
+// this does it, from what the record says. The kill switch goes last.
+func (p *Platform) Teardown(j *quick.Journal, name, real string, q *config.QuickConfig, why quick.Reason) error {
+	err := p.teardown(j, name, real, why)
+	return errors.Join(err, p.killSwitch().Teardown(j, q, why))
+}
+
+func (p *Platform) teardown(j *quick.Journal, name, real string, why quick.Reason) error {
 	r := record(j)
 	if real == "" {
 		real = r.Real

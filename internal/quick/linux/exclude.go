@@ -13,13 +13,6 @@ func (p *Platform) LANPrefixes(real string) ([]netip.Prefix, []string, error) {
 	return p.Sys.LANPrefixes(real)
 }
 
-// excluded are the prefixes the engine recorded as kept out of the tunnel.
-func excluded(j *quick.Journal) []netip.Prefix {
-	var out []netip.Prefix
-	j.Get(quick.ChangeExcluded, &out)
-	return out
-}
-
 // excludeRules keeps the excluded prefixes of one family out of the
 // policy-routed default route: a rule to main for each, added after the
 // tunnel's rules so that the kernel looks at it first. Each is recorded
@@ -27,7 +20,7 @@ func excluded(j *quick.Journal) []netip.Prefix {
 func (p *Platform) excludeRules(j *quick.Journal, v6 bool) error {
 	var done []netip.Prefix
 	j.Get(changeExclude, &done)
-	for _, pr := range excluded(j) {
+	for _, pr := range quick.RecordedExcluded(j) {
 		if pr.Addr().Is6() != v6 {
 			continue
 		}

@@ -44,7 +44,7 @@ func TestExcludePlan(t *testing.T) {
 	for _, w := range []string{
 		"rules add 51820 v6=true\nrule add to fd12::/16 main\nroute wg0 ::/0 table 51820\n",
 		"rules add 51820 v6=false\nrule add to 10.9.8.0/24 main\nrule add to 172.16.5.0/24 main\nroute wg0 0.0.0.0/0 table 51820\n",
-		"killswitch wg0 tunnel=wg0 port=0 dns=[10.0.0.53] allow=[10.9.8.0/24 fd12::/16 172.16.5.0/24]\n",
+		"killswitch wg0 tunnel=wg0 port=43210 dns=[10.0.0.53] allow=[10.9.8.0/24 fd12::/16 172.16.5.0/24]\n",
 	} {
 		if !strings.Contains(plan, w) {
 			t.Errorf("up's plan lacks %q:\n%s", w, plan)

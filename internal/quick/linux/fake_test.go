@@ -171,7 +171,11 @@ func (f *fake) Device(name string) (*config.Device, error) {
 	if !f.links[name] {
 		return nil, errors.New("no such device")
 	}
-	return &config.Device{Name: name, FwMark: f.fwmark, ListenPort: f.port, Peers: f.peers}, nil
+	port := f.port
+	if port == 0 {
+		port = 43210 // a running device's port, bound at random
+	}
+	return &config.Device{Name: name, FwMark: f.fwmark, ListenPort: port, Peers: f.peers}, nil
 }
 
 func (f *fake) AddDefault(ifname string, v6 bool, addrs []netip.Addr, mark uint32) error {

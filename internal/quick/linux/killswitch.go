@@ -1,6 +1,7 @@
 package linux
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/wgtools/wgtools/internal/config"
@@ -16,10 +17,13 @@ var _ quick.KillSwitcher = (*Platform)(nil)
 // queries to those servers only. It is recorded before it goes in, so
 // that down removes it even if this process dies in between.
 func (p *Platform) AddKillSwitch(j *quick.Journal, real string, q *config.QuickConfig, dev *config.Device) error {
+	if dev.ListenPort == 0 {
+		return errors.New("kill switch: the tunnel reports no listen port")
+	}
 	if err := j.Set(changeKill, true); err != nil {
 		return err
 	}
-	k := firewall.KillSwitch{Tunnel: real, ListenPort: uint16(dev.ListenPort), DNS: quick.DNSAddrs(q), Allow: excluded(j)}
+	k := firewall.KillSwitch{Tunnel: real, ListenPort: uint16(dev.ListenPort), DNS: quick.DNSAddrs(q), Allow: quick.RecordedExcluded(j)}
 	if err := p.Firewall.AddKillSwitch(real, k); err != nil {
 		return fmt.Errorf("kill switch: %w", err)
 	}

@@ -67,7 +67,7 @@ func TestKillSwitchPlan(t *testing.T) {
 		if err := quick.Up(context.Background(), f.env(), "wg0", q, &config.Config{}); err != nil {
 			t.Fatal(err)
 		}
-		want := "link add wg0\nconfigure wg0\nmtu wg0 1420\nkillswitch wg0 tunnel=wg0 port=0 dns=[] allow=[]\n"
+		want := "link add wg0\nconfigure wg0\nmtu wg0 1420\nkillswitch wg0 tunnel=wg0 port=43210 dns=[] allow=[]\n"
 		if diff := cmp.Diff(want, f.log.String()); diff != "" {
 			t.Errorf("up after a dead kill-switch tunnel (-want +got):\n%s", diff)
 		}
