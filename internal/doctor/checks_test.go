@@ -188,7 +188,6 @@ func names(cs []Check) []string {
 	return out
 }
 
-
 // TestLoadEndpoints: each peer's endpoint keeps its own name, and an
 // address stays an address.
 func TestLoadEndpoints(t *testing.T) {

@@ -36,7 +36,9 @@ type Finding struct {
 	Fix *string `json:"fix"`
 }
 
-func ok(msg string, args ...any) Finding { return Finding{Severity: OK, Message: fmt.Sprintf(msg, args...)} }
+func ok(msg string, args ...any) Finding {
+	return Finding{Severity: OK, Message: fmt.Sprintf(msg, args...)}
+}
 
 func warn(fix, msg string, args ...any) Finding {
 	return Finding{Severity: Warning, Message: fmt.Sprintf(msg, args...), Fix: &fix}
