@@ -36,8 +36,9 @@ type Probe interface {
 	WireGuardAllowed() (map[string][]netip.Prefix, error)
 	// Resolve looks a host name up.
 	Resolve(host string) ([]netip.Addr, error)
-	// PathMTU is the largest packet that reaches addr unfragmented.
-	PathMTU(addr netip.Addr) (int, error)
+	// PathMTU is the largest packet that reaches ap unfragmented, probed
+	// with packets of want bytes.
+	PathMTU(ap netip.AddrPort, want int) (int, error)
 	// UDPPortUser is who holds the UDP port ("" when nobody does).
 	UDPPortUser(port uint16) string
 	// FileMode is the mode of a file.
@@ -48,6 +49,37 @@ type Probe interface {
 type Route struct {
 	Dst       netip.Prefix
 	Interface string
+}
+
+// ChecksFor are the checks that apply on the system goos: all of them
+// on Linux; elsewhere those about the config, privileges, endpoints and
+// the listen port (the others read what only Linux has: modules, /proc,
+// nf_tables, its routing).
+func ChecksFor(goos string) []Check {
+	if goos == "linux" {
+		return Checks
+	}
+	var out []Check
+	for _, c := range Checks {
+		switch c.Name {
+		case "interface-name", "config-file", "privileges", "endpoints", "listen-port":
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// HostChecks are those of checks that look at the host alone (doctor
+// without a config).
+func HostChecks(checks []Check) []Check {
+	var out []Check
+	for _, c := range checks {
+		switch c.Name {
+		case "tunnel", "privileges", "dns", "firewall":
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Checks are every check, in the order doctor prints them.
@@ -106,9 +138,9 @@ func checkTunnel(e *Env) Finding {
 
 func checkPrivileges(e *Env) Finding {
 	if !e.Probe.CapNetAdmin() {
-		return fail("run as root (wg-quick asks sudo), or grant CAP_NET_ADMIN", "this process may not change the network (no CAP_NET_ADMIN)")
+		return fail("run as root (wg-quick asks sudo), or grant CAP_NET_ADMIN", "this process may not change the network (no CAP_NET_ADMIN, not root)")
 	}
-	return ok("CAP_NET_ADMIN held")
+	return ok("allowed to change the network")
 }
 
 // families reports which families the config's addresses and allowed IPs
@@ -190,10 +222,13 @@ func checkSysctl(e *Env) Finding {
 }
 
 func checkDNS(e *Env) Finding {
-	if len(e.Quick.DNS) == 0 {
-		return ok("the config sets no DNS")
-	}
 	name, why := e.Probe.DNSBackend()
+	if e.Path == "" {
+		return ok("DNS would go through %s (%s)", name, why)
+	}
+	if len(e.Quick.DNS) == 0 {
+		return ok("the config sets no DNS (up would use %s: %s)", name, why)
+	}
 	if name == "unsupported" {
 		return fail("set DNS in a PostUp hook, or remove DNS", "%s", why)
 	}
@@ -280,11 +315,23 @@ func checkEndpoints(e *Env) Finding {
 	if len(bad) > 0 {
 		return fail("check the names and this host's DNS", "endpoints that do not resolve: %s", strings.Join(bad, ", "))
 	}
+	switch len(e.Endpoints) {
+	case 0:
+		return ok("no endpoints")
+	case 1:
+		return ok("1 endpoint, its name resolves")
+	}
 	return ok("%d endpoints, every name resolves", len(e.Endpoints))
 }
 
-// tunnelOverhead is what WireGuard adds to a packet (IPv6 outer header).
-const tunnelOverhead = 80
+// overhead is what WireGuard adds to a packet sent to a: the outer IP
+// and UDP headers and its own 32 bytes.
+func overhead(a netip.Addr) int {
+	if a.Is4() || a.Is4In6() {
+		return 20 + 8 + 32
+	}
+	return 40 + 8 + 32
+}
 
 func checkMTU(e *Env) Finding {
 	if e.Quick.MTU == "" {
@@ -293,21 +340,24 @@ func checkMTU(e *Env) Finding {
 	var mtu int
 	fmt.Sscan(e.Quick.MTU, &mtu)
 	var low []string
+	best := mtu
 	for _, ep := range e.Endpoints {
 		addrs := []netip.Addr{ep.Addr}
 		if !ep.Addr.IsValid() {
 			addrs, _ = e.Probe.Resolve(ep.Host)
 		}
 		for _, a := range addrs {
-			path, err := e.Probe.PathMTU(a)
-			if err == nil && path < mtu+tunnelOverhead {
-				low = append(low, fmt.Sprintf("%s: %d", a, path))
+			need := mtu + overhead(a)
+			path, err := e.Probe.PathMTU(netip.AddrPortFrom(a, ep.Port), need)
+			if err == nil && path < need {
+				low = append(low, fmt.Sprintf("%s: %d, needs %d", a, path, need))
+				best = min(best, path-overhead(a))
 			}
 		}
 	}
 	if len(low) > 0 {
-		return warn(fmt.Sprintf("lower MTU to the smallest path MTU minus %d", tunnelOverhead),
-			"MTU %d needs a path MTU of %d, and the path MTU is lower to %s: large packets will stall", mtu, mtu+tunnelOverhead, strings.Join(low, ", "))
+		return warn(fmt.Sprintf("set MTU = %d (or less)", best),
+			"MTU %d is too large for the path to %s: large packets will stall", mtu, strings.Join(low, "; "))
 	}
 	return ok("MTU %d fits the path to every endpoint", mtu)
 }

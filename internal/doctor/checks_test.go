@@ -56,7 +56,7 @@ func (f *fakeProbe) Resolve(host string) ([]netip.Addr, error) {
 	}
 	return []netip.Addr{netip.MustParseAddr("203.0.113.9")}, nil
 }
-func (f *fakeProbe) PathMTU(netip.Addr) (int, error) {
+func (f *fakeProbe) PathMTU(netip.AddrPort, int) (int, error) {
 	if f.pmtu == 0 {
 		return 1500, nil
 	}
@@ -103,7 +103,7 @@ func TestChecks(t *testing.T) {
 		{"tunnel", "wg0", split, fakeProbe{}, OK, "the kernel has WireGuard"},
 		{"tunnel", "wg0", split, fakeProbe{noModule: true}, OK, "embedded tunnel"},
 		{"tunnel", "wg0", split, fakeProbe{noModule: true, noTUN: true}, Error, "no TUN device"},
-		{"privileges", "wg0", split, fakeProbe{}, OK, "CAP_NET_ADMIN held"},
+		{"privileges", "wg0", split, fakeProbe{}, OK, "allowed to change the network"},
 		{"privileges", "wg0", split, fakeProbe{noCap: true}, Error, "no CAP_NET_ADMIN"},
 		{"ipv6", "wg0", split, fakeProbe{v6Off: true}, OK, "no IPv6"},
 		{"ipv6", "wg0", dual, fakeProbe{v6Off: true}, Error, "IPv6 is disabled"},
@@ -123,10 +123,10 @@ func TestChecks(t *testing.T) {
 		{"overlap", "wg0", split, fakeProbe{}, OK, "no allowed IP overlaps"},
 		{"overlap", "wg0", base + "AllowedIPs = 192.168.0.0/16\n", fakeProbe{}, Warning, "192.168.0.0/16 with the route to 192.168.1.0/24 on eth0"},
 		{"overlap", "wg0", split, fakeProbe{wg: map[string][]netip.Prefix{"wg1": {netip.MustParsePrefix("10.9.0.128/25")}}}, Warning, "10.9.0.0/24 with wg1's 10.9.0.128/25"},
-		{"endpoints", "wg0", strings.Replace(split, "203.0.113.1", "vpn.example.net", 1), fakeProbe{}, OK, "every name resolves"},
+		{"endpoints", "wg0", strings.Replace(split, "203.0.113.1", "vpn.example.net", 1), fakeProbe{}, OK, "its name resolves"},
 		{"endpoints", "wg0", strings.Replace(split, "203.0.113.1", "vpn.example.net", 1), fakeProbe{unresolvable: map[string]bool{"vpn.example.net": true}}, Error, "vpn.example.net (Name or service not known)"},
 		{"mtu", "wg0", strings.Replace(split, "Address", "MTU = 1420\nAddress", 1), fakeProbe{}, OK, "fits"},
-		{"mtu", "wg0", strings.Replace(split, "Address", "MTU = 1420\nAddress", 1), fakeProbe{pmtu: 1400}, Warning, "203.0.113.1: 1400"},
+		{"mtu", "wg0", strings.Replace(split, "Address", "MTU = 1420\nAddress", 1), fakeProbe{pmtu: 1400}, Warning, "203.0.113.1: 1400, needs 1480"},
 		{"listen-port", "wg0", split, fakeProbe{portUser: "x"}, OK, "no fixed"},
 		{"listen-port", "wg0", strings.Replace(split, "Address", "ListenPort = 51820\nAddress", 1), fakeProbe{}, OK, "51820 is free"},
 		{"listen-port", "wg0", strings.Replace(split, "Address", "ListenPort = 51820\nAddress", 1), fakeProbe{portUser: "nc (pid 42)"}, Error, "taken by nc (pid 42)"},
@@ -198,5 +198,30 @@ func TestLoadEndpoints(t *testing.T) {
 	want := []Endpoint{{Host: "203.0.113.1", Port: 51820, Addr: netip.MustParseAddr("203.0.113.1")}, {Host: "b.example", Port: 1}, {Host: "a.example", Port: 2}}
 	if diff := cmp.Diff(want, e.Endpoints, cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
 		t.Error(diff)
+	}
+}
+
+// TestChecksForOtherSystems: macOS and the BSDs run the checks about the
+// config, privileges, endpoints and the listen port (on the fake probe
+// here, as on their own System there).
+func TestChecksForOtherSystems(t *testing.T) {
+	for _, goos := range []string{"darwin", "freebsd", "openbsd"} {
+		cs := ChecksFor(goos)
+		if diff := cmp.Diff([]string{"interface-name", "config-file", "privileges", "endpoints", "listen-port"}, names(cs)); diff != "" {
+			t.Errorf("%s: %s", goos, diff)
+		}
+		e := env(t, "a-very-long-name-x", strings.Replace(base, "203.0.113.1", "gone.example", 1)+"AllowedIPs = 0.0.0.0/0\n",
+			&fakeProbe{unresolvable: map[string]bool{"gone.example": true}, mode: 0o644, noCap: true})
+		fs := Run(e, cs)
+		var got []Severity
+		for _, f := range fs {
+			got = append(got, f.Severity)
+		}
+		if diff := cmp.Diff([]Severity{Error, Warning, Error, Error, OK}, got); diff != "" {
+			t.Errorf("%s: %s", goos, diff)
+		}
+	}
+	if len(ChecksFor("linux")) != len(Checks) {
+		t.Error("Linux runs every check")
 	}
 }

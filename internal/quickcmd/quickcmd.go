@@ -68,6 +68,8 @@ func dispatch(env *cli.Env, prog string, args []string) error {
 			return peerCmd(env, prog, args[1:])
 		case "status":
 			return statusCmd(env, args[1:])
+		case "doctor":
+			return doctorCmd(env, args[1:])
 		case "reresolve":
 			return reresolveCmd(env, prog, args[1:])
 		case routeMonitorVerb:
