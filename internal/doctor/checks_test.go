@@ -1,13 +1,18 @@
 package doctor
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"net/netip"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/wgtools/wgtools/internal/config"
+	"github.com/wgtools/wgtools/internal/schematest"
 )
 
 // fakeProbe is a system as the checks see it; the zero value is a healthy
@@ -223,5 +228,32 @@ func TestChecksForOtherSystems(t *testing.T) {
 	}
 	if len(ChecksFor("linux")) != len(Checks) {
 		t.Error("Linux runs every check")
+	}
+}
+
+// TestJSONSchema: the --json document of a run with every severity, and
+// of a run without a config, is what docs/wg-quick-doctor.schema.json
+// describes; the schema names every check.
+func TestJSONSchema(t *testing.T) {
+	schema := schematest.Load(t, "../../docs/wg-quick-doctor.schema.json")
+	e := env(t, "wg0", strings.Replace(base, "Address", "ListenPort = 51820\nAddress", 1)+"AllowedIPs = 0.0.0.0/0\n", &fakeProbe{mode: 0o644, portUser: "nc (pid 1)"})
+	var b bytes.Buffer
+	if err := WriteJSON(&b, e, Run(e, Checks)); err != nil {
+		t.Fatal(err)
+	}
+	schematest.Validate(t, schema, b.Bytes())
+	var doc Doc
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil || doc.Result != Error || len(doc.Findings) != len(Checks) {
+		t.Errorf("%v: %+v", err, doc)
+	}
+	b.Reset()
+	host := &Env{Quick: &config.QuickConfig{}, WG: &config.Config{}, Probe: &fakeProbe{}}
+	WriteJSON(&b, host, Run(host, HostChecks(Checks)))
+	schematest.Validate(t, schema, b.Bytes())
+	data, _ := os.ReadFile("../../docs/wg-quick-doctor.schema.json")
+	for _, c := range Checks {
+		if !strings.Contains(string(data), `"`+c.Name+`"`) {
+			t.Errorf("the schema lacks the check %s", c.Name)
+		}
 	}
 }
