@@ -45,7 +45,7 @@ func TestComplete(t *testing.T) {
 		{false, "set wg0 peer KEY1= remove ", "peer :4"},
 		{false, "set wg0 peer KEY1= remove peer KEY2= ", "preshared-key endpoint allowed-ips persistent-keepalive remove peer :36"},
 		{false, "genkey ", ":4"},
-		{true, "", "up down save strip qr peer status reresolve reload :36"},
+		{true, "", "up down save strip qr peer status reresolve reload doctor :36"},
 		{true, "up ", "home office ./a.conf :4"},
 		{true, "up --foreground ", "home office ./a.conf :4"},
 		{true, "up office ", ":4"},

@@ -4,7 +4,7 @@ import "strings"
 
 // QuickCommands are wg-quick's actions: upstream's up and down, then the
 // others.
-var QuickCommands = []string{"up", "down", "save", "strip", "qr", "peer", "status", "reresolve", "reload"}
+var QuickCommands = []string{"up", "down", "save", "strip", "qr", "peer", "status", "reresolve", "reload", "doctor"}
 
 // QuickFlags are the flags of the actions that take some.
 var QuickFlags = map[string][]string{
@@ -15,6 +15,7 @@ var QuickFlags = map[string][]string{
 	"peer add":  {"--address", "--allowed-ips", "--dns", "--endpoint", "--keepalive", "--no-psk", "--out", "--qr"},
 	"peer list": {"--json"},
 	"status":    {"--json"},
+	"doctor":    {"--json"},
 }
 
 // Quick completes `wg-quick WORDS... CUR`.
@@ -40,7 +41,7 @@ func Quick(words []string, cur string, s Sources) ([]string, Directive) {
 	}
 	operands := positional(rest)
 	switch cmd {
-	case "up", "strip", "qr", "reload":
+	case "up", "strip", "qr", "reload", "doctor":
 		if len(operands) == 0 {
 			return configOrFile(s, cur)
 		}

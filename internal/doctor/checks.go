@@ -32,7 +32,7 @@ type Probe interface {
 	// Routes are the routes of the main table, and the interface of each.
 	Routes() ([]Route, error)
 	// WireGuardAllowed are the allowed IPs of the WireGuard interfaces
-	// there are, by interface.
+	// there are, by interface (every interface has an entry).
 	WireGuardAllowed() (map[string][]netip.Prefix, error)
 	// Resolve looks a host name up.
 	Resolve(host string) ([]netip.Addr, error)
@@ -99,14 +99,23 @@ var Checks = []Check{
 	{"listen-port", checkListenPort},
 }
 
-func checkName(e *Env) Finding {
+// NameProblem says what is wrong with an interface name ("" when
+// nothing): the interface-name check's message, and the hint wg-quick
+// gives when it refuses a config file's name.
+func NameProblem(name string) string {
 	switch {
-	case len(e.Name) > config.InterfaceNameMax:
-		return fail(fmt.Sprintf("rename the file to at most %d characters before .conf", config.InterfaceNameMax),
-			"`%s' is %d characters; interface names have at most %d (wg-quick then reads it as a path that does not exist)", e.Name, len(e.Name), config.InterfaceNameMax)
-	case !config.ValidInterfaceName(e.Name):
-		return fail("use only letters, digits and _=+.- in the file's name",
-			"`%s' has characters an interface name cannot have", e.Name)
+	case len(name) > config.InterfaceNameMax:
+		return fmt.Sprintf("`%s' has %d characters; interface names have at most %d", name, len(name), config.InterfaceNameMax)
+	case !config.ValidInterfaceName(name):
+		return fmt.Sprintf("`%s' is not an interface name: use 1 to %d letters, digits and _=+.-", name, config.InterfaceNameMax)
+	}
+	return ""
+}
+
+func checkName(e *Env) Finding {
+	if p := NameProblem(e.Name); p != "" {
+		return fail(fmt.Sprintf("rename the file: at most %d letters, digits and _=+.- before .conf", config.InterfaceNameMax),
+			"%s (wg-quick reads a longer operand as a path)", p)
 	}
 	return ok("`%s' is a valid interface name", e.Name)
 }
@@ -223,16 +232,19 @@ func checkSysctl(e *Env) Finding {
 
 func checkDNS(e *Env) Finding {
 	name, why := e.Probe.DNSBackend()
-	if e.Path == "" {
-		return ok("DNS would go through %s (%s)", name, why)
+	how := "DNS through " + name
+	if name == "direct" {
+		how = "DNS written to /etc/resolv.conf directly"
 	}
-	if len(e.Quick.DNS) == 0 {
-		return ok("the config sets no DNS (up would use %s: %s)", name, why)
-	}
-	if name == "unsupported" {
+	switch {
+	case e.Path == "":
+		return ok("%s (%s)", how, why)
+	case len(e.Quick.DNS) == 0:
+		return ok("the config sets no DNS (%s: %s)", how, why)
+	case name == "unsupported":
 		return fail("set DNS in a PostUp hook, or remove DNS", "%s", why)
 	}
-	return ok("DNS through %s (%s)", name, why)
+	return ok("%s (%s)", how, why)
 }
 
 func checkFirewall(e *Env) Finding {
@@ -367,6 +379,11 @@ func checkListenPort(e *Env) Finding {
 		return ok("no fixed listen port")
 	}
 	port := uint16(*e.WG.ListenPort)
+	if up, err := e.Probe.WireGuardAllowed(); err == nil {
+		if _, running := up[e.Name]; running {
+			return ok("%s is up: UDP port %d is its own", e.Name, port)
+		}
+	}
 	if who := e.Probe.UDPPortUser(port); who != "" {
 		return fail("stop it, or choose another ListenPort", "UDP port %d is taken by %s (up fails with `Address already in use')", port, who)
 	}

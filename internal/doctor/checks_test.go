@@ -101,8 +101,8 @@ func TestChecks(t *testing.T) {
 		says              string
 	}{
 		{"interface-name", "wg0", split, fakeProbe{}, OK, "valid"},
-		{"interface-name", "a-very-long-name-x", split, fakeProbe{}, Error, "18 characters"},
-		{"interface-name", "wg 0", split, fakeProbe{}, Error, "characters an interface name cannot have"},
+		{"interface-name", "a-very-long-name-x", split, fakeProbe{}, Error, "has 18 characters"},
+		{"interface-name", "wg 0", split, fakeProbe{}, Error, "is not an interface name"},
 		{"config-file", "wg0", split, fakeProbe{}, OK, "owner only"},
 		{"config-file", "wg0", split, fakeProbe{mode: 0o644}, Warning, "mode 0644"},
 		{"tunnel", "wg0", split, fakeProbe{}, OK, "the kernel has WireGuard"},
@@ -135,6 +135,7 @@ func TestChecks(t *testing.T) {
 		{"listen-port", "wg0", split, fakeProbe{portUser: "x"}, OK, "no fixed"},
 		{"listen-port", "wg0", strings.Replace(split, "Address", "ListenPort = 51820\nAddress", 1), fakeProbe{}, OK, "51820 is free"},
 		{"listen-port", "wg0", strings.Replace(split, "Address", "ListenPort = 51820\nAddress", 1), fakeProbe{portUser: "nc (pid 42)"}, Error, "taken by nc (pid 42)"},
+		{"listen-port", "wg0", strings.Replace(split, "Address", "ListenPort = 51820\nAddress", 1), fakeProbe{portUser: "wireguard-go (pid 9)", wg: map[string][]netip.Prefix{"wg0": nil}}, OK, "wg0 is up: UDP port 51820 is its own"},
 	} {
 		t.Run(tt.check+"/"+tt.says, func(t *testing.T) {
 			p := tt.probe

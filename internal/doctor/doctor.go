@@ -86,6 +86,31 @@ func Run(e *Env, checks []Check) []Finding {
 	return out
 }
 
+// ForFailure are the checks of checks (ChecksFor's) that explain a
+// failed up: quick, reading only this host (no lookups, no probes).
+func ForFailure(checks []Check) []Check {
+	var out []Check
+	for _, c := range checks {
+		switch c.Name {
+		case "tunnel", "privileges", "ipv6", "sysctl", "listen-port":
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Explain is what up adds to its error: the errors the checks find, each
+// as "  doctor: CHECK: MESSAGE" and "  fix: FIX" lines ("" when none).
+func Explain(e *Env, checks []Check) string {
+	var b strings.Builder
+	for _, f := range Run(e, checks) {
+		if f.Severity == Error {
+			fmt.Fprintf(&b, "\n  doctor: %s: %s\n  fix: %s", f.Check, f.Message, *f.Fix)
+		}
+	}
+	return b.String()
+}
+
 // ExitCode is doctor's exit status: 0 with no problem, 2 with warnings
 // only, 1 with an error.
 func ExitCode(fs []Finding) int {

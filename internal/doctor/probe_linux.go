@@ -195,6 +195,7 @@ func (s *System) WireGuardAllowed() (map[string][]netip.Prefix, error) {
 		if err != nil {
 			continue
 		}
+		out[n] = []netip.Prefix{}
 		for _, p := range d.Peers {
 			out[n] = append(out[n], p.AllowedIPs...)
 		}

@@ -98,9 +98,6 @@ func (h *Linux) SetSysctl(name, value string) (old string, err error) {
 	old = strings.TrimSpace(string(cur))
 	h.logf("sysctl -q %s=%s", name, value)
 	if err := os.WriteFile(path, []byte(value), 0o644); err != nil {
-		if os.IsPermission(err) || strings.Contains(err.Error(), "read-only") {
-			return "", fmt.Errorf("set %s=%s: %w\n  hint: /proc/sys is read-only here, as in many containers; set it from the host (docker run --sysctl %s=%s)", name, value, err, name, value)
-		}
 		return "", fmt.Errorf("set %s=%s: %w", name, value, err)
 	}
 	return old, nil

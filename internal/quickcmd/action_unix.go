@@ -121,8 +121,8 @@ func action(env *cli.Env, prog, verb, operand string, flags actionFlags, args []
 				return quick.Down(context.Background(), e, src.Interface, q, src.Path)
 			})
 		}
-		if err != nil {
-			err = sys.hint(err)
+		if err != nil && ns == nil {
+			err = explain(err, src, q, wgcfg)
 		}
 	}
 	if ns != nil {
@@ -139,8 +139,6 @@ type system struct {
 	// temps removes what writes of the platform's own, killed half way,
 	// left in the state directory (nil: nothing).
 	temps func(name string)
-	// hints adds what to do to an error upstream leaves cryptic (nil: none).
-	hints func(error) error
 }
 
 // removeTemps removes the temporary files that a wg-quick of the same
@@ -151,13 +149,6 @@ func (s *system) removeTemps(name string) {
 	if s.temps != nil {
 		s.temps(name)
 	}
-}
-
-func (s *system) hint(err error) error {
-	if s.hints == nil {
-		return err
-	}
-	return s.hints(err)
 }
 
 // watchSignals starts catching SIGINT and SIGTERM in the background and

@@ -33,6 +33,9 @@ type doctorCase struct {
 	setup func(p *netnstest.Pair)
 	wrap  string
 	want  string
+	// says is in the finding's message, when set; path is put first in
+	// PATH.
+	says, path string
 }
 
 const dconfPeer = "--Endpoint = 192.168.241.2:51820\nAllowedIPs = 10.200.0.0/16\n"
@@ -68,8 +71,12 @@ func TestQuickDoctor(t *testing.T) {
 			setup: func(p *netnstest.Pair) { p.Underlay() }},
 		{name: "v4 only, v6 routed", check: "leak", conf: "Address = 10.9.0.2/32\n--Endpoint = 192.168.241.2:51820\nAllowedIPs = 0.0.0.0/0\n", want: "warning",
 			setup: func(p *netnstest.Pair) { p.Underlay() }},
+		{name: "dns through resolvconf", check: "dns", conf: "Address = 10.9.0.2/32\nDNS = 10.9.0.1\n" + dconfPeer, want: "ok", says: "DNS through resolvconf (found ", path: "resolvconf"},
+		{name: "dns written directly", check: "dns", conf: "Address = 10.9.0.2/32\nDNS = 10.9.0.1\n" + dconfPeer, want: "ok", says: "DNS written to /etc/resolv.conf directly (no resolvconf in PATH"},
 		{name: "no overlap", check: "overlap", conf: "Address = 10.9.0.2/32\n" + dconfPeer, want: "ok"},
 		{name: "overlap with the LAN", check: "overlap", conf: "Address = 10.9.0.2/32\n--Endpoint = 192.168.241.2:51820\nAllowedIPs = 192.168.0.0/16\n", want: "warning"},
+		{name: "overlap with another tunnel", check: "overlap", conf: "Address = 10.9.0.2/32\n" + dconfPeer, want: "warning", says: "10.200.0.0/16 with wgd1's 10.200.7.0/24",
+			setup: otherTunnel},
 		{name: "endpoint resolves", check: "endpoints", conf: "Address = 10.9.0.2/32\n--Endpoint = localhost:51820\nAllowedIPs = 10.200.0.0/16\n", want: "ok"},
 		{name: "endpoint does not resolve", check: "endpoints", conf: "Address = 10.9.0.2/32\n--Endpoint = no-such-host.invalid:51820\nAllowedIPs = 10.200.0.0/16\n", want: "error"},
 		{name: "mtu fits", check: "mtu", conf: "Address = 10.9.0.2/32\nMTU = 1420\n" + dconfPeer, want: "ok"},
@@ -100,6 +107,9 @@ func TestQuickDoctor(t *testing.T) {
 			}
 			cmd := exec.Command("unshare", append([]string{"-m", "--propagation", "private", "sh", "-c", script, p.NS[0], ours}, args...)...)
 			cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"}
+			if c.path != "" {
+				cmd.Env = []string{"PATH=" + stubDir(t, c.path) + ":/usr/sbin:/usr/bin:/sbin:/bin"}
+			}
 			r := netnstest.Run(t, cmd)
 			schematest.Validate(t, schema, []byte(r.Stdout))
 			var doc struct {
@@ -114,8 +124,8 @@ func TestQuickDoctor(t *testing.T) {
 				if f.Check == c.check {
 					found = true
 					t.Logf("%s: %s: %s", f.Check, f.Severity, f.Message)
-					if f.Severity != c.want {
-						t.Errorf("%s: %s (%s), want %s", f.Check, f.Severity, f.Message, c.want)
+					if f.Severity != c.want || !strings.Contains(f.Message, c.says) {
+						t.Errorf("%s: %s (%s), want %s saying %q", f.Check, f.Severity, f.Message, c.want, c.says)
 					}
 				}
 			}
@@ -190,4 +200,45 @@ func routedEndpoint(p *netnstest.Pair) {
 	p.Run("ip", "netns", "exec", far, "ip", "link", "set", "vd", "up")
 	p.Run("ip", "netns", "exec", far, "ip", "route", "add", "default", "via", "198.51.100.1")
 	p.In(0, "ip", "route", "add", "198.51.100.0/24", "via", "192.168.241.2")
+}
+
+// stubDir is a directory holding a program name that does nothing.
+func stubDir(t *testing.T, name string) string {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\nexit 0\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// otherTunnel brings up wgd1 in namespace 0 (our embedded tunnel), whose
+// peer's allowed IPs 10.200.7.0/24 overlap the checked config's; down
+// comes with the test's end.
+func otherTunnel(p *netnstest.Pair) {
+	conf := p.QuickConf("wgd1", "Address = 10.201.0.1/24\n", "AllowedIPs = 10.200.7.0/24\n")
+	ours := p.OurQuick()
+	if r := p.Quick(0, ours, []string{"WG_QUICK_USERSPACE_IMPLEMENTATION=" + p.Daemon}, "up", conf); r.Code != 0 {
+		p.T.Fatalf("up wgd1: %+v", r)
+	}
+	p.T.Cleanup(func() { p.Quick(0, ours, nil, "down", conf) })
+}
+
+// TestQuickDoctorHealthy: on a healthy namespace and config, doctor prints
+// one line per check, every one ok, and exits 0, well within 300 ms (the
+// benchmark, bench/doctor, measures it).
+func TestQuickDoctorHealthy(t *testing.T) {
+	testenv.Require(t, netnstest.NeedHostState)
+	p := netnstest.NewPair(t)
+	p.Underlay()
+	path := p.QuickConf("wgd0", "Address = 10.9.0.2/32, fd00:9::2/128\nListenPort = 51820\nDNS = 10.9.0.1\n", "Endpoint = 192.168.241.2:51820\nAllowedIPs = 0.0.0.0/0, ::/0\n")
+	r := p.Quick(0, p.OurQuick(), nil, "doctor", path)
+	lines := strings.Split(strings.TrimSuffix(r.Stdout, "\n"), "\n")
+	if r.Code != 0 || len(lines) != 13 {
+		t.Fatalf("%+v", r)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "ok ") {
+			t.Errorf("not ok: %q", l)
+		}
+	}
 }

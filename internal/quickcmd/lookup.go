@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/wgtools/wgtools/internal/config"
+	"github.com/wgtools/wgtools/internal/doctor"
 )
 
 // configName is wg-quick's rule for a config path, (^|/)(NAME)\.conf$
@@ -87,14 +88,10 @@ func missingHint(operand, path string) string {
 func nameHint(path string) string {
 	base := filepath.Base(path)
 	name, ok := strings.CutSuffix(base, ".conf")
-	switch {
-	case !ok:
+	if !ok {
 		return fmt.Sprintf("the file name must be the interface name followed by .conf, as in wg0.conf (not `%s')", base)
-	case len(name) > config.InterfaceNameMax:
-		return fmt.Sprintf("`%s' has %d characters; interface names have at most %d", name, len(name), config.InterfaceNameMax)
-	default:
-		return fmt.Sprintf("`%s' is not an interface name: use 1 to %d letters, digits and _=+.-", name, config.InterfaceNameMax)
 	}
+	return doctor.NameProblem(name)
 }
 
 func exists(path string) bool {

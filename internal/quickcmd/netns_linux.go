@@ -198,7 +198,7 @@ func newSystemIn(env *cli.Env, c *wgctl.Client, t tunnels, n *netnsTarget, dir s
 	if _, err := os.Stat("/sys/module/wireguard"); err == nil {
 		p.KernelModule = true
 	}
-	return &system{platform: p, states: quick.Dir(dir), temps: d.env.RemoveTemps, hints: hint}, nil
+	return &system{platform: p, states: quick.Dir(dir), temps: d.env.RemoveTemps}, nil
 }
 
 // netnsRun is one `up|down --netns` run.

@@ -1,12 +1,10 @@
 package quickcmd
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/wgtools/wgtools/internal/cli"
@@ -52,7 +50,6 @@ func newSystem(env *cli.Env, c *wgctl.Client, t tunnels) (*system, error) {
 		platform: p,
 		states:   quick.Dir(stateDir()),
 		temps:    dns.env.RemoveTemps,
-		hints:    hint,
 	}, nil
 }
 
@@ -69,15 +66,4 @@ func stateDir() string {
 		return stateRoot
 	}
 	return filepath.Join(stateRoot, fmt.Sprintf("net-%d", self.Ino))
-}
-
-// hint adds what to do to errors upstream leaves cryptic.
-func hint(err error) error {
-	if !strings.Contains(err.Error(), "TUN") {
-		return err
-	}
-	if _, serr := os.Stat("/dev/net/tun"); serr != nil && errors.Is(serr, os.ErrNotExist) {
-		return fmt.Errorf("%w\n  hint: /dev/net/tun is missing; create it with `mkdir -p /dev/net && mknod /dev/net/tun c 10 200`, or give the container the device (docker run --device /dev/net/tun --cap-add NET_ADMIN)", err)
-	}
-	return err
 }
