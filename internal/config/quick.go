@@ -2,7 +2,9 @@ package config
 
 import (
 	"bytes"
+	"errors"
 	"io"
+	"net/netip"
 	"slices"
 	"strings"
 )
@@ -218,4 +220,16 @@ func WithoutExtensions(text []byte) []byte {
 		out = append(out, line...)
 	}
 	return out
+}
+
+// ParseAddress reads an Address (or ExcludedIPs) entry as ip(8) does:
+// ip/cidr, or a bare ip for one host.
+func ParseAddress(s string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p, nil
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return netip.PrefixFrom(a, a.BitLen()), nil
+	}
+	return netip.Prefix{}, errors.New("address `" + Excerpt(s) + "' is not an IP address with an optional /prefix")
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/wgtools/wgtools/internal/config"
@@ -59,10 +60,14 @@ func ChecksFor(goos string) []Check {
 	if goos == "linux" {
 		return Checks
 	}
+	return pick(Checks, "interface-name", "config-file", "privileges", "endpoints", "listen-port")
+}
+
+// pick are those of checks named, in checks' order.
+func pick(checks []Check, names ...string) []Check {
 	var out []Check
-	for _, c := range Checks {
-		switch c.Name {
-		case "interface-name", "config-file", "privileges", "endpoints", "listen-port":
+	for _, c := range checks {
+		if slices.Contains(names, c.Name) {
 			out = append(out, c)
 		}
 	}
@@ -72,14 +77,7 @@ func ChecksFor(goos string) []Check {
 // HostChecks are those of checks that look at the host alone (doctor
 // without a config).
 func HostChecks(checks []Check) []Check {
-	var out []Check
-	for _, c := range checks {
-		switch c.Name {
-		case "tunnel", "privileges", "dns", "firewall":
-			out = append(out, c)
-		}
-	}
-	return out
+	return pick(checks, "tunnel", "privileges", "dns", "firewall")
 }
 
 // Checks are every check, in the order doctor prints them.
@@ -156,7 +154,7 @@ func checkPrivileges(e *Env) Finding {
 // use.
 func families(e *Env) (v4, v6 bool) {
 	for _, a := range e.Quick.Addresses {
-		if p, err := parsePrefix(a); err == nil {
+		if p, err := config.ParseAddress(a); err == nil {
 			v4, v6 = v4 || p.Addr().Is4(), v6 || p.Addr().Is6()
 		}
 	}
@@ -164,17 +162,6 @@ func families(e *Env) (v4, v6 bool) {
 		v4, v6 = v4 || p.Addr().Is4(), v6 || p.Addr().Is6()
 	}
 	return v4, v6
-}
-
-func parsePrefix(s string) (netip.Prefix, error) {
-	if p, err := netip.ParsePrefix(s); err == nil {
-		return p, nil
-	}
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return netip.Prefix{}, err
-	}
-	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 // allowed are every peer's allowed IPs.

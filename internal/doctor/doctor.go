@@ -89,14 +89,7 @@ func Run(e *Env, checks []Check) []Finding {
 // ForFailure are the checks of checks (ChecksFor's) that explain a
 // failed up: quick, reading only this host (no lookups, no probes).
 func ForFailure(checks []Check) []Check {
-	var out []Check
-	for _, c := range checks {
-		switch c.Name {
-		case "tunnel", "privileges", "ipv6", "sysctl", "listen-port":
-			out = append(out, c)
-		}
-	}
-	return out
+	return pick(checks, "tunnel", "privileges", "ipv6", "sysctl", "listen-port")
 }
 
 // Explain is what up adds to its error: the errors the checks find, each

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+
+	"github.com/wgtools/wgtools/internal/config"
 )
 
 // File is a wg-quick config file and what peer management needs of it.
@@ -123,7 +125,7 @@ func Parse(text []byte) (*File, error) {
 		switch {
 		case section == "[interface]" && k == "address":
 			for _, a := range splitList(v) {
-				p, err := parseAddr(a)
+				p, err := config.ParseAddress(a)
 				if err != nil {
 					return nil, fmt.Errorf("line %d: Address %s: %w", i+1, a, err)
 				}
@@ -161,18 +163,6 @@ func blockStart(ls []line, i int) int {
 		j--
 	}
 	return ls[j].start
-}
-
-// parseAddr reads an Address entry: ip/cidr, or a bare ip as a host.
-func parseAddr(s string) (netip.Prefix, error) {
-	if p, err := netip.ParsePrefix(s); err == nil {
-		return p, nil
-	}
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return netip.Prefix{}, err
-	}
-	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 // Find returns the peer with that name or public key.

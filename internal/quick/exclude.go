@@ -47,7 +47,7 @@ func excludedOf(p Platform, q *config.QuickConfig) ([]netip.Prefix, error) {
 	}
 	out := make([]netip.Prefix, len(q.ExcludedIPs))
 	for i, s := range q.ExcludedIPs {
-		pr, err := parseAddress(s)
+		pr, err := config.ParseAddress(s)
 		if err != nil {
 			return nil, &config.Error{Line: q.ExcludedIPsLines[i], Key: "ExcludedIPs", Msg: strings.Replace(err.Error(), "address", "excluded prefix", 1)}
 		}

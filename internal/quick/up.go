@@ -3,7 +3,6 @@ package quick
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -176,7 +175,7 @@ func check(p Platform, q *config.QuickConfig) (tbl Table, mtu int, addrs []netip
 	}
 	addrs = make([]netip.Prefix, len(q.Addresses))
 	for i, a := range q.Addresses {
-		if addrs[i], err = parseAddress(a); err != nil {
+		if addrs[i], err = config.ParseAddress(a); err != nil {
 			line := 0
 			if i < len(q.AddressLines) {
 				line = q.AddressLines[i]
@@ -190,18 +189,6 @@ func check(p Platform, q *config.QuickConfig) (tbl Table, mtu int, addrs []netip
 		}
 	}
 	return tbl, mtu, addrs, nil
-}
-
-// parseAddress reads an Address entry as ip(8) does: ip/cidr, or a bare ip
-// for a host route.
-func parseAddress(s string) (netip.Prefix, error) {
-	if p, err := netip.ParsePrefix(s); err == nil {
-		return p, nil
-	}
-	if a, err := netip.ParseAddr(s); err == nil {
-		return netip.PrefixFrom(a, a.BitLen()), nil
-	}
-	return netip.Prefix{}, errors.New("address `" + config.Excerpt(s) + "' is not an IP address with an optional /prefix")
 }
 
 // SortedAllowedIPs orders the device's allowed IPs as upstream's
