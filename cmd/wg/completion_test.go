@@ -72,7 +72,7 @@ func TestBashCompletion(t *testing.T) {
 		{"wg", "wg set " + dev + " private-key " + dir + "/off", []string{dir + "/office.conf"}, true},
 		{"wg", "wg setconf " + dev + " " + dir + "/", []string{dir + "/office.conf", dir + "/sub/"}, true},
 		{"wg", "wg genkey ", nil, true},
-		{"wg-quick", "wg-quick ", []string{"up", "down", "save", "strip", "qr", "peer", "status", "reresolve", "reload"}, true},
+		{"wg-quick", "wg-quick ", []string{"up", "down", "save", "strip", "qr", "peer", "status", "reresolve", "reload", "doctor"}, true},
 		{"wg-quick", "wg-quick down ", []string{dev}, false},
 		{"wg-quick", "wg-quick up " + dir + "/", []string{dir + "/office.conf", dir + "/sub/"}, false},
 		{"wg-quick", "wg-quick up --", []string{"--foreground", "--kill-switch", "--netns", "--netns-create"}, true},

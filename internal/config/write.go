@@ -2,49 +2,49 @@ package config
 
 import (
 	"io"
+	"net/netip"
 	"strconv"
 )
 
 // Write writes c in the layout of `wg showconf`. Zero keys, ports, marks and
 // intervals are left out; peers are separated by blank lines.
 func Write(w io.Writer, c *Config) error {
-	b := make([]byte, 0, 64<<10)
-	b = append(b, "[Interface]\n"...)
-	if c.ListenPort != nil && *c.ListenPort != 0 {
-		b = append(strconv.AppendInt(append(b, "ListenPort = "...), int64(*c.ListenPort), 10), '\n')
+	var port, keepalive int
+	var mark uint32
+	var key Key
+	if c.ListenPort != nil {
+		port = *c.ListenPort
 	}
-	if c.FwMark != nil && *c.FwMark != 0 {
-		b = append(strconv.AppendUint(append(b, "FwMark = 0x"...), uint64(*c.FwMark), 16), '\n')
+	if c.FwMark != nil {
+		mark = *c.FwMark
 	}
-	if c.PrivateKey != nil && !IsZero(*c.PrivateKey) {
-		b = append(AppendKey(append(b, "PrivateKey = "...), *c.PrivateKey), '\n')
+	if c.PrivateKey != nil {
+		key = *c.PrivateKey
 	}
-	b = append(b, '\n')
+	b := appendInterface(make([]byte, 0, 64<<10), port, mark, key)
 	for i := range c.Peers {
 		p := &c.Peers[i]
-		if i > 0 {
-			b = append(b, '\n')
+		var psk Key
+		var ep netip.AddrPort
+		if p.PresharedKey != nil {
+			psk = *p.PresharedKey
 		}
-		b = append(AppendKey(append(b, "[Peer]\nPublicKey = "...), p.PublicKey), '\n')
-		if p.PresharedKey != nil && !IsZero(*p.PresharedKey) {
-			b = append(AppendKey(append(b, "PresharedKey = "...), *p.PresharedKey), '\n')
+		if p.Endpoint != nil {
+			ep = *p.Endpoint
 		}
+		keepalive = 0
+		if p.PersistentKeepalive != nil {
+			keepalive = *p.PersistentKeepalive
+		}
+		b = appendPeerHead(b, i, p.PublicKey, psk)
 		if len(p.AllowedIPs) > 0 {
 			b = append(b, "AllowedIPs = "...)
 			for j, a := range p.AllowedIPs {
-				if j > 0 {
-					b = append(b, ", "...)
-				}
-				b = AppendPrefix(b, a.Prefix)
+				b = AppendPrefix(appendComma(b, j), a.Prefix)
 			}
 			b = append(b, '\n')
 		}
-		if p.Endpoint != nil {
-			b = append(AppendEndpoint(append(b, "Endpoint = "...), *p.Endpoint), '\n')
-		}
-		if p.PersistentKeepalive != nil && *p.PersistentKeepalive != 0 {
-			b = append(strconv.AppendInt(append(b, "PersistentKeepalive = "...), int64(*p.PersistentKeepalive), 10), '\n')
-		}
+		b = appendPeerTail(b, ep, p.Endpoint != nil, keepalive)
 		var err error
 		if b, err = FlushFull(w, b); err != nil {
 			return err
@@ -52,6 +52,76 @@ func Write(w io.Writer, c *Config) error {
 	}
 	_, err := w.Write(b)
 	return err
+}
+
+// WriteDevice writes d's configuration as Write writes d.AsConfig(),
+// without making that copy of every peer.
+func WriteDevice(w io.Writer, d *Device) error {
+	b := appendInterface(make([]byte, 0, 64<<10), d.ListenPort, d.FwMark, d.PrivateKey)
+	for i := range d.Peers {
+		p := &d.Peers[i]
+		b = appendPeerHead(b, i, p.PublicKey, p.PresharedKey)
+		if len(p.AllowedIPs) > 0 {
+			b = append(b, "AllowedIPs = "...)
+			for j, a := range p.AllowedIPs {
+				b = AppendPrefix(appendComma(b, j), a)
+			}
+			b = append(b, '\n')
+		}
+		b = appendPeerTail(b, p.Endpoint, p.Endpoint.IsValid(), p.PersistentKeepalive)
+		var err error
+		if b, err = FlushFull(w, b); err != nil {
+			return err
+		}
+	}
+	_, err := w.Write(b)
+	return err
+}
+
+func appendInterface(b []byte, port int, mark uint32, key Key) []byte {
+	b = append(b, "[Interface]\n"...)
+	if port != 0 {
+		b = append(strconv.AppendInt(append(b, "ListenPort = "...), int64(port), 10), '\n')
+	}
+	if mark != 0 {
+		b = append(strconv.AppendUint(append(b, "FwMark = 0x"...), uint64(mark), 16), '\n')
+	}
+	if !IsZero(key) {
+		b = append(AppendKey(append(b, "PrivateKey = "...), key), '\n')
+	}
+	return append(b, '\n')
+}
+
+// appendPeerHead starts the i-th peer: a blank line between peers, the
+// section, its key and preshared key (none when zero).
+func appendPeerHead(b []byte, i int, pub, psk Key) []byte {
+	if i > 0 {
+		b = append(b, '\n')
+	}
+	b = append(AppendKey(append(b, "[Peer]\nPublicKey = "...), pub), '\n')
+	if !IsZero(psk) {
+		b = append(AppendKey(append(b, "PresharedKey = "...), psk), '\n')
+	}
+	return b
+}
+
+func appendComma(b []byte, j int) []byte {
+	if j > 0 {
+		return append(b, ", "...)
+	}
+	return b
+}
+
+// appendPeerTail ends a peer: its endpoint, when it has one, and its
+// keepalive (none when 0).
+func appendPeerTail(b []byte, ep netip.AddrPort, hasEndpoint bool, keepalive int) []byte {
+	if hasEndpoint {
+		b = append(AppendEndpoint(append(b, "Endpoint = "...), ep), '\n')
+	}
+	if keepalive != 0 {
+		b = append(strconv.AppendInt(append(b, "PersistentKeepalive = "...), int64(keepalive), 10), '\n')
+	}
+	return b
 }
 
 // ChunkSize is how much formatted output the writers hold before writing.

@@ -160,4 +160,4 @@ func appendAllowedIPs(b []byte, p *config.DevicePeer, sep byte) []byte {
 }
 
 // ShowConf writes the device as `wg showconf` does.
-func ShowConf(w io.Writer, d *config.Device) error { return config.Write(w, d.AsConfig()) }
+func ShowConf(w io.Writer, d *config.Device) error { return config.WriteDevice(w, d) }

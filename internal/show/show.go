@@ -5,11 +5,9 @@ package show
 
 import (
 	"cmp"
-	"fmt"
 	"io"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/wgtools/wgtools/internal/config"
@@ -26,27 +24,29 @@ type Options struct {
 	ShowKeys bool
 }
 
-// Escape sequences, as upstream's terminal.h.
-const (
-	reset  = "\x1b[0m"
-	bold   = "\x1b[1m"
-	green  = "\x1b[32m"
-	yellow = "\x1b[33m"
-	cyan   = "\x1b[36m"
-	red    = "\x1b[31m"
+// palette is the escape sequences of the pretty listing: upstream's
+// terminal.h with colour, none without (upstream prints them and strips
+// them on the way out; leaving them out is the same text).
+type palette struct{ reset, bold, green, yellow, cyan, red string }
+
+var (
+	coloured = palette{reset: "\x1b[0m", bold: "\x1b[1m", green: "\x1b[32m", yellow: "\x1b[33m", cyan: "\x1b[36m", red: "\x1b[31m"}
+	plain    palette
 )
 
 // Pretty writes one device's pretty block. Peers are sorted by latest
 // handshake, newest first, never-seen last, keeping device order on ties.
 func Pretty(w io.Writer, d *config.Device, o Options) error {
-	out := w
-	if !o.Color {
-		out = plainWriter{w}
+	c := plain
+	if o.Color {
+		c = coloured
 	}
 	b := make([]byte, 0, 64<<10)
-	field := func(label string) { b = append(append(append(b, "  "+bold...), label...), reset+": "...) }
-	b = append(b, reset+green+bold+"interface"+reset+": "+green...)
-	b = append(append(b, d.Name...), reset+"\n"...)
+	field := func(label string) {
+		b = append(append(append(append(append(b, "  "...), c.bold...), label...), c.reset...), ": "...)
+	}
+	b = append(append(append(append(append(append(b, c.reset...), c.green...), c.bold...), "interface"...), c.reset...), ": "...)
+	b = append(append(append(append(b, c.green...), d.Name...), c.reset...), '\n')
 	if d.HasPrivateKey() {
 		field("public key")
 		b = append(config.AppendKey(b, d.PublicKey), '\n')
@@ -61,14 +61,15 @@ func Pretty(w io.Writer, d *config.Device, o Options) error {
 		field("fwmark")
 		b = append(strconv.AppendUint(append(b, "0x"...), uint64(d.FwMark), 16), '\n')
 	}
-	peers := SortedPeers(d.Peers)
-	if len(peers) > 0 {
+	order := sortedOrder(d.Peers)
+	if len(order) > 0 {
 		b = append(b, '\n')
 	}
-	for i := range peers {
-		p := &peers[i]
-		b = append(b, yellow+bold+"peer"+reset+": "+yellow...)
-		b = append(config.AppendKey(b, p.PublicKey), reset+"\n"...)
+	for i, k := range order {
+		p := &d.Peers[k]
+		b = append(append(append(append(append(b, c.yellow...), c.bold...), "peer"...), c.reset...), ": "...)
+		b = append(config.AppendKey(append(b, c.yellow...), p.PublicKey), c.reset...)
+		b = append(b, '\n')
 		if !config.IsZero(p.PresharedKey) {
 			field("preshared key")
 			b = append(o.appendSecret(b, p.PresharedKey), '\n')
@@ -85,44 +86,33 @@ func Pretty(w io.Writer, d *config.Device, o Options) error {
 			if j > 0 {
 				b = append(b, ", "...)
 			}
-			b = append(config.AppendAddr(b, a.Addr()), cyan+"/"+reset...)
+			b = append(append(append(config.AppendAddr(b, a.Addr()), c.cyan...), '/'), c.reset...)
 			b = strconv.AppendInt(b, int64(a.Bits()), 10)
 		}
 		b = append(b, '\n')
 		if p.LastHandshakeSec != 0 {
 			field("latest handshake")
-			b = append(append(b, ago(p.LastHandshakeSec, o.Now)...), '\n')
+			b = append(c.appendAgo(b, p.LastHandshakeSec, o.Now), '\n')
 		}
 		if p.RxBytes != 0 || p.TxBytes != 0 {
 			field("transfer")
-			b = append(append(b, bytesText(p.RxBytes)...), " received, "...)
-			b = append(append(b, bytesText(p.TxBytes)...), " sent\n"...)
+			b = append(c.appendBytes(b, p.RxBytes), " received, "...)
+			b = append(c.appendBytes(b, p.TxBytes), " sent\n"...)
 		}
 		if p.PersistentKeepalive != 0 {
 			field("persistent keepalive")
-			b = append(append(append(b, "every "...), duration(uint64(p.PersistentKeepalive))...), '\n')
+			b = append(c.appendDuration(append(b, "every "...), uint64(p.PersistentKeepalive)), '\n')
 		}
-		if i < len(peers)-1 {
+		if i < len(order)-1 {
 			b = append(b, '\n')
 		}
 		var err error
-		if b, err = config.FlushFull(out, b); err != nil {
+		if b, err = config.FlushFull(w, b); err != nil {
 			return err
 		}
 	}
-	_, err := out.Write(b)
+	_, err := w.Write(b)
 	return err
-}
-
-// plainWriter drops escape sequences on the way to w. Chunks always end at a
-// line end, so no sequence is split between writes.
-type plainWriter struct{ w io.Writer }
-
-func (p plainWriter) Write(b []byte) (int, error) {
-	if _, err := p.w.Write(stripEscapes(b)); err != nil {
-		return 0, err
-	}
-	return len(b), nil
 }
 
 func (o Options) appendSecret(b []byte, k config.Key) []byte {
@@ -132,15 +122,20 @@ func (o Options) appendSecret(b []byte, k config.Key) []byte {
 	return append(b, "(hidden)"...)
 }
 
-// SortedPeers returns the peers in pretty order: newest handshake first,
-// peers that never had one last, device order kept on ties.
-func SortedPeers(peers []config.DevicePeer) []config.DevicePeer {
-	out := append([]config.DevicePeer(nil), peers...)
+// sortedOrder is the peers' indices in pretty order: newest handshake
+// first, peers that never had one last, device order kept on ties (the
+// peers themselves are not copied: a device may have tens of thousands).
+func sortedOrder(peers []config.DevicePeer) []int32 {
+	order := make([]int32, len(peers))
+	for i := range order {
+		order[i] = int32(i)
+	}
 	never := func(p *config.DevicePeer) bool { return p.LastHandshakeSec == 0 && p.LastHandshakeNsec == 0 }
-	slices.SortStableFunc(out, func(a, b config.DevicePeer) int {
+	slices.SortStableFunc(order, func(x, y int32) int {
+		a, b := &peers[x], &peers[y]
 		switch {
-		case never(&a) != never(&b):
-			if never(&a) {
+		case never(a) != never(b):
+			if never(a) {
 				return 1
 			}
 			return -1
@@ -149,74 +144,65 @@ func SortedPeers(peers []config.DevicePeer) []config.DevicePeer {
 		}
 		return cmp.Compare(b.LastHandshakeNsec, a.LastHandshakeNsec)
 	})
-	return out
+	return order
 }
 
-func ago(sec int64, now time.Time) string {
+// appendAgo appends a latest handshake: "Now", "N units, … ago", or a
+// warning when it lies in the future.
+func (c palette) appendAgo(b []byte, sec int64, now time.Time) []byte {
 	n := now.Unix()
 	switch {
 	case n == sec:
-		return "Now"
+		return append(b, "Now"...)
 	case n < sec:
-		return "(" + red + "System clock wound backward; connection problems may ensue." + reset + ")"
+		return append(append(append(append(append(b, '('), c.red...), "System clock wound backward; connection problems may ensue."...), c.reset...), ')')
 	}
-	return duration(uint64(n-sec)) + " ago"
+	return append(c.appendDuration(b, uint64(n-sec)), " ago"...)
 }
 
-// duration writes seconds as years (of 365 days), days, hours, minutes and
+// durationUnits are the units of appendDuration: years of 365 days.
+var durationUnits = []struct {
+	name string
+	secs uint64
+}{{"year", 365 * 24 * 3600}, {"day", 24 * 3600}, {"hour", 3600}, {"minute", 60}, {"second", 1}}
+
+// appendDuration appends seconds as years, days, hours, minutes and
 // seconds, skipping zero parts.
-func duration(left uint64) string {
-	units := []struct {
-		name string
-		secs uint64
-	}{{"year", 365 * 24 * 3600}, {"day", 24 * 3600}, {"hour", 3600}, {"minute", 60}, {"second", 1}}
-	var parts []string
-	for _, u := range units {
+func (c palette) appendDuration(b []byte, left uint64) []byte {
+	first := true
+	for _, u := range durationUnits {
 		n := left / u.secs
 		left -= n * u.secs
 		if n == 0 {
 			continue
 		}
-		name := u.name
+		if !first {
+			b = append(b, ", "...)
+		}
+		first = false
+		b = append(append(append(strconv.AppendUint(b, n, 10), ' '), c.cyan...), u.name...)
 		if n != 1 {
-			name += "s"
+			b = append(b, 's')
 		}
-		parts = append(parts, fmt.Sprintf("%d "+cyan+"%s"+reset, n, name))
+		b = append(b, c.reset...)
 	}
-	return strings.Join(parts, ", ")
+	return b
 }
 
-func bytesText(b uint64) string {
+// appendBytes appends a transfer count in B, KiB, MiB, GiB or TiB.
+func (c palette) appendBytes(b []byte, n uint64) []byte {
 	const k = 1024
+	unit, div := "TiB", float64(k*k*k*k)
 	switch {
-	case b < k:
-		return fmt.Sprintf("%d "+cyan+"B"+reset, b)
-	case b < k*k:
-		return fmt.Sprintf("%.2f "+cyan+"KiB"+reset, float64(b)/k)
-	case b < k*k*k:
-		return fmt.Sprintf("%.2f "+cyan+"MiB"+reset, float64(b)/(k*k))
-	case b < k*k*k*k:
-		return fmt.Sprintf("%.2f "+cyan+"GiB"+reset, float64(b)/(k*k*k))
+	case n < k:
+		return append(append(append(append(strconv.AppendUint(b, n, 10), ' '), c.cyan...), 'B'), c.reset...)
+	case n < k*k:
+		unit, div = "KiB", k
+	case n < k*k*k:
+		unit, div = "MiB", k*k
+	case n < k*k*k*k:
+		unit, div = "GiB", k*k*k
 	}
-	return fmt.Sprintf("%.2f "+cyan+"TiB"+reset, float64(b)/(k*k*k*k))
-}
-
-// stripEscapes removes every ESC[…letter sequence, as upstream does when
-// colour is off.
-func stripEscapes(s []byte) []byte {
-	out := s[:0:0]
-	for i := 0; i < len(s); i++ {
-		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '[' {
-			j := i + 2
-			for j < len(s) && !(s[j] >= 'a' && s[j] <= 'z' || s[j] >= 'A' && s[j] <= 'Z') {
-				j++
-			}
-			if j < len(s) {
-				i = j
-				continue
-			}
-		}
-		out = append(out, s[i])
-	}
-	return out
+	b = strconv.AppendFloat(b, float64(n)/div, 'f', 2, 64)
+	return append(append(append(append(b, ' '), c.cyan...), unit...), c.reset...)
 }

@@ -59,7 +59,7 @@ func TestPretty(t *testing.T) {
 			t.Errorf("coloured output lacks %q", s)
 		}
 	}
-	if got := plain(b.String()); got != want {
+	if got := stripped(b.String()); got != want {
 		t.Errorf("coloured output without escapes differs:\n%s", cmp.Diff(want, got))
 	}
 	b.Reset()
@@ -70,19 +70,24 @@ func TestPretty(t *testing.T) {
 }
 
 func TestTimesAndUnits(t *testing.T) {
+	c := func(b []byte) string { return stripped(string(b)) }
 	tests := []struct{ got, want string }{
-		{ago(1000, time.Unix(1000, 0)), "Now"},
-		{plain(ago(1001, time.Unix(1000, 0))), "(System clock wound backward; connection problems may ensue.)"},
-		{plain(ago(0, time.Unix(365*86400+86400+3600+60+2, 0))), "1 year, 1 day, 1 hour, 1 minute, 2 seconds ago"},
-		{plain(duration(1)), "1 second"},
-		{plain(duration(120)), "2 minutes"},
-		{plain(duration(2 * 365 * 86400)), "2 years"},
-		{plain(bytesText(0)), "0 B"},
-		{plain(bytesText(1023)), "1023 B"},
-		{plain(bytesText(1024)), "1.00 KiB"},
-		{plain(bytesText(1288490188)), "1.20 GiB"},
-		{plain(bytesText(1 << 40)), "1.00 TiB"},
-		{plain(bytesText(5 << 20)), "5.00 MiB"},
+		{Ago(1000, time.Unix(1000, 0)), "Now"},
+		{Ago(1001, time.Unix(1000, 0)), "(System clock wound backward; connection problems may ensue.)"},
+		{c(coloured.appendAgo(nil, 1001, time.Unix(1000, 0))), "(System clock wound backward; connection problems may ensue.)"},
+		{Ago(0, time.Unix(365*86400+86400+3600+60+2, 0)), "1 year, 1 day, 1 hour, 1 minute, 2 seconds ago"},
+		{c(coloured.appendAgo(nil, 0, time.Unix(365*86400+86400+3600+60+2, 0))), "1 year, 1 day, 1 hour, 1 minute, 2 seconds ago"},
+		{Every(1), "every 1 second"},
+		{Every(120), "every 2 minutes"},
+		{Every(2 * 365 * 86400), "every 2 years"},
+		{Bytes(0), "0 B"},
+		{Bytes(1023), "1023 B"},
+		{Bytes(1024), "1.00 KiB"},
+		{Bytes(1288490188), "1.20 GiB"},
+		{Bytes(1 << 40), "1.00 TiB"},
+		{Bytes(5 << 20), "5.00 MiB"},
+		{c(coloured.appendBytes(nil, 5<<20)), "5.00 MiB"},
+		{string(coloured.appendBytes(nil, 5)), "5 \x1b[36mB\x1b[0m"},
 	}
 	for i, tt := range tests {
 		if tt.got != tt.want {
@@ -97,8 +102,8 @@ func TestSortedPeers(t *testing.T) {
 	}
 	in := []config.DevicePeer{p(1, 0, 0), p(2, 10, 0), p(3, 0, 0), p(4, 10, 5), p(5, 20, 0), p(6, 0, 1), p(7, 10, 0)}
 	var got []byte
-	for _, x := range SortedPeers(in) {
-		got = append(got, x.PublicKey[0])
+	for _, i := range sortedOrder(in) {
+		got = append(got, in[i].PublicKey[0])
 	}
 	// newest first; nsec breaks ties; equal times keep device order; never last
 	if want := []byte{5, 4, 2, 7, 6, 1, 3}; !bytes.Equal(got, want) {
@@ -171,4 +176,22 @@ func TestJSONSchema(t *testing.T) {
 	}
 }
 
-func plain(s string) string { return string(stripEscapes([]byte(s))) }
+// stripped is s without its ESC[…letter sequences, as upstream prints
+// when colour is off.
+func stripped(s string) string {
+	var out []byte
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '[' {
+			j := i + 2
+			for j < len(s) && !(s[j] >= 'a' && s[j] <= 'z' || s[j] >= 'A' && s[j] <= 'Z') {
+				j++
+			}
+			if j < len(s) {
+				i = j
+				continue
+			}
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}

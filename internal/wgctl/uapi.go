@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"unsafe"
 
 	"github.com/wgtools/wgtools/internal/config"
 	"golang.org/x/crypto/curve25519"
@@ -26,6 +27,7 @@ var errProto = syscall.EPROTO
 func parseGet(r *bufio.Reader, name string) (*config.Device, error) {
 	d := &config.Device{Name: name}
 	var peers peerChunks
+	var allowed prefixArena
 	var peer *config.DevicePeer
 	for {
 		line, err := r.ReadSlice('\n')
@@ -57,6 +59,11 @@ func parseGet(r *bufio.Reader, name string) (*config.Device, error) {
 			err = hexKey(&peer.PublicKey, value)
 		case peer == nil:
 			err = deviceValue(d, key, value)
+		case string(key) == "allowed_ip":
+			var pfx netip.Prefix
+			if pfx, err = netip.ParsePrefix(view(value)); err == nil {
+				peer.AllowedIPs = allowed.add(peer.AllowedIPs, pfx)
+			}
 		default:
 			err = peerValue(peer, key, value)
 		}
@@ -102,6 +109,34 @@ func (c *peerChunks) all() []config.DevicePeer {
 	return append(out, c.cur...)
 }
 
+// prefixArena holds the allowed IPs of a reply's peers in large shared
+// arrays: a peer's are consecutive lines, so each peer's slice is a piece
+// of the current array, instead of a small array of its own per peer.
+type prefixArena struct{ buf []netip.Prefix }
+
+// add appends p to cur, the current peer's allowed IPs, which end where
+// the arena's filled part ends (they are copied there when they do not);
+// a full arena moves them to a new one.
+func (a *prefixArena) add(cur []netip.Prefix, p netip.Prefix) []netip.Prefix {
+	atEnd := len(cur) == 0 || (len(a.buf) >= len(cur) && &a.buf[len(a.buf)-len(cur)] == &cur[0])
+	if !atEnd || len(a.buf) == cap(a.buf) {
+		next := make([]netip.Prefix, 0, max(1024, 2*len(cur)))
+		a.buf = append(next, cur...)
+	}
+	a.buf = append(a.buf, p)
+	n := len(cur) + 1
+	return a.buf[len(a.buf)-n : len(a.buf) : len(a.buf)]
+}
+
+// view is b as a string without a copy, for the parsers of netip, which
+// keep no part of their input (their errors, which do, are dropped).
+func view(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
 func abs(n int64) int64 {
 	if n < 0 {
 		return -n
@@ -141,14 +176,10 @@ func peerValue(p *config.DevicePeer, key, value []byte) error {
 	case "preshared_key":
 		err = hexKey(&p.PresharedKey, value)
 	case "endpoint":
-		p.Endpoint, err = netip.ParseAddrPort(string(value))
+		p.Endpoint, err = netip.ParseAddrPort(view(value))
 	case "persistent_keepalive_interval":
 		n, err = num(value, 0xffff)
 		p.PersistentKeepalive = int(n)
-	case "allowed_ip":
-		var pfx netip.Prefix
-		pfx, err = netip.ParsePrefix(string(value))
-		p.AllowedIPs = append(p.AllowedIPs, pfx)
 	case "last_handshake_time_sec":
 		n, err = num(value, 1<<63-1)
 		p.LastHandshakeSec = int64(n)
