@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/netip"
 	"time"
+	"unsafe"
 )
 
 // Resolver answers the name lookups that getaddrinfo(3) makes for wg.
@@ -45,6 +46,35 @@ type Options struct {
 	// OpenFile opens key files named in `wg set`; an open error's errno is
 	// reported as fopen's.
 	OpenFile func(name string) (io.ReadCloser, error)
+
+	// mem holds a parse's peers' values (ParseLines sets it on its copy).
+	mem *parseMem
+}
+
+// parseMem is where one parse puts its peers' values: slabs instead of an
+// allocation per key, allowed IP and value, and a scratch buffer for the
+// AllowedIPs values that white space stands inside.
+type parseMem struct {
+	keys    Slab[Key]
+	addrs   Slab[netip.AddrPort]
+	ints    Slab[int]
+	allowed Slab[AllowedIP]
+	scratch []byte
+}
+
+// squeeze is deleteSpace into the scratch buffer: the result is valid
+// until the next squeeze, for a value that is parsed, never kept.
+func (m *parseMem) squeeze(s string) string {
+	m.scratch = m.scratch[:0]
+	for i := 0; i < len(s); i++ {
+		if !spaceTable[s[i]] {
+			m.scratch = append(m.scratch, s[i])
+		}
+	}
+	if len(m.scratch) == 0 {
+		return ""
+	}
+	return unsafe.String(&m.scratch[0], len(m.scratch))
 }
 
 func (o *Options) warn(msg string) {

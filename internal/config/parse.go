@@ -3,6 +3,7 @@ package config
 import (
 	"io"
 	"io/fs"
+	"net/netip"
 	"strings"
 )
 
@@ -63,13 +64,22 @@ func (o *Options) ParseLines(lines []Line) (*Config, error) {
 		}
 	}
 	cfg := &Config{Peers: make([]Peer, 0, sections)}
+	withMem := *o
+	withMem.mem = &parseMem{}
+	o = &withMem
 	sec := sectionNone
 	for _, l := range lines {
 		raw := visible(l.Text)
 		var key, value string
 		ok := false
 		if k, v, hasEq := strings.Cut(raw, "="); hasEq {
-			key, value, ok = matchKey(deleteSpace(k), deleteSpace(v), sec)
+			k = deleteSpace(k)
+			if sec == sectionPeer && equalFold(k, "AllowedIPs") {
+				v = o.mem.squeeze(v) // parsed, never kept: no copy of its own
+			} else {
+				v = deleteSpace(v)
+			}
+			key, value, ok = matchKey(k, v, sec)
 		} else {
 			text := deleteSpace(raw)
 			switch {
@@ -237,7 +247,7 @@ func (o *Options) peerValue(p *Peer, key, value string) error {
 		if err != nil {
 			return err
 		}
-		p.PresharedKey = &k
+		p.PresharedKey = o.newKey(k)
 	case "AllowedIPs":
 		return o.AllowedIPs(p, value)
 	case "Endpoint":
@@ -245,15 +255,44 @@ func (o *Options) peerValue(p *Peer, key, value string) error {
 		if err != nil {
 			return err
 		}
-		p.Endpoint = &ep
+		p.Endpoint = o.newAddrPort(ep)
 	case "PersistentKeepalive":
 		n, err := Keepalive(value)
 		if err != nil {
 			return err
 		}
-		p.PersistentKeepalive = &n
+		p.PersistentKeepalive = o.newInt(n)
 	}
 	return nil
+}
+
+// newKey, newAddrPort and newInt are pointers to their values: in the
+// parse's slabs, or allocated outside a parse (`wg set`).
+func (o *Options) newKey(k Key) *Key {
+	if o.mem == nil {
+		p := new(Key)
+		*p = k
+		return p
+	}
+	return o.mem.keys.New(k)
+}
+
+func (o *Options) newAddrPort(a netip.AddrPort) *netip.AddrPort {
+	if o.mem == nil {
+		p := new(netip.AddrPort)
+		*p = a
+		return p
+	}
+	return o.mem.addrs.New(a)
+}
+
+func (o *Options) newInt(n int) *int {
+	if o.mem == nil {
+		p := new(int)
+		*p = n
+		return p
+	}
+	return o.mem.ints.New(n)
 }
 
 // redactLine hides key material in a line that is about to be quoted in an

@@ -94,7 +94,9 @@ func (o *Options) AllowedIPs(p *Peer, s string) error {
 	if s == "" {
 		return nil
 	}
-	for _, entry := range strings.Split(s, ",") {
+	for rest, more := s, true; more; {
+		var entry string
+		entry, rest, more = strings.Cut(rest, ",")
 		remove := false
 		if entry != "" && (entry[0] == '+' || entry[0] == '-') {
 			remove = entry[0] == '-'
@@ -118,7 +120,11 @@ func (o *Options) AllowedIPs(p *Peer, s string) error {
 		if prefix.Masked().Addr() != addr {
 			o.warn("Warning: AllowedIP has nonzero host part: " + ip + "/" + mask)
 		}
-		p.AllowedIPs = append(p.AllowedIPs, AllowedIP{Prefix: prefix, Remove: remove})
+		if o.mem != nil {
+			p.AllowedIPs = o.mem.allowed.Append(p.AllowedIPs, AllowedIP{Prefix: prefix, Remove: remove})
+		} else {
+			p.AllowedIPs = append(p.AllowedIPs, AllowedIP{Prefix: prefix, Remove: remove})
+		}
 	}
 	return nil
 }

@@ -27,7 +27,7 @@ var errProto = syscall.EPROTO
 func parseGet(r *bufio.Reader, name string) (*config.Device, error) {
 	d := &config.Device{Name: name}
 	var peers peerChunks
-	var allowed prefixArena
+	var allowed config.Slab[netip.Prefix] // the peers' allowed IPs, in shared arrays
 	var peer *config.DevicePeer
 	for {
 		line, err := r.ReadSlice('\n')
@@ -62,7 +62,7 @@ func parseGet(r *bufio.Reader, name string) (*config.Device, error) {
 		case string(key) == "allowed_ip":
 			var pfx netip.Prefix
 			if pfx, err = netip.ParsePrefix(view(value)); err == nil {
-				peer.AllowedIPs = allowed.add(peer.AllowedIPs, pfx)
+				peer.AllowedIPs = allowed.Append(peer.AllowedIPs, pfx)
 			}
 		default:
 			err = peerValue(peer, key, value)
@@ -74,8 +74,11 @@ func parseGet(r *bufio.Reader, name string) (*config.Device, error) {
 }
 
 // peerChunks collects the peers of a reply, whose number is not known
-// until its end, in chunks, and then into one slice of the right size: a
-// slice grown by append takes about three times the final size, and in a
+// until its end: first in one large array reserved for reservedPeers,
+// whose pages the kernel only maps as peers are written into them (a
+// fresh large allocation is not zeroed by the runtime), so that a device
+// of up to that many peers is read with no copy and no page more than it
+// fills; past it, in chunks copied into one slice at the end. In a
 // process that runs for milliseconds every new page is a fault.
 type peerChunks struct {
 	full [][]config.DevicePeer
@@ -83,13 +86,19 @@ type peerChunks struct {
 	n    int
 }
 
+// reservedPeers is the first array's size: 65,536 peers, 10 MiB of
+// address space.
+const reservedPeers = 1 << 16
+
 // next is a new zero peer, whose address stays valid.
 func (c *peerChunks) next() *config.DevicePeer {
 	if len(c.cur) == cap(c.cur) {
+		size := reservedPeers
 		if c.cur != nil {
 			c.full = append(c.full, c.cur)
+			size = 4096
 		}
-		c.cur = make([]config.DevicePeer, 0, min(256, max(8, 2*cap(c.cur))))
+		c.cur = make([]config.DevicePeer, 0, size)
 	}
 	c.cur = append(c.cur, config.DevicePeer{})
 	c.n++
@@ -107,25 +116,6 @@ func (c *peerChunks) all() []config.DevicePeer {
 		out = append(out, ch...)
 	}
 	return append(out, c.cur...)
-}
-
-// prefixArena holds the allowed IPs of a reply's peers in large shared
-// arrays: a peer's are consecutive lines, so each peer's slice is a piece
-// of the current array, instead of a small array of its own per peer.
-type prefixArena struct{ buf []netip.Prefix }
-
-// add appends p to cur, the current peer's allowed IPs, which end where
-// the arena's filled part ends (they are copied there when they do not);
-// a full arena moves them to a new one.
-func (a *prefixArena) add(cur []netip.Prefix, p netip.Prefix) []netip.Prefix {
-	atEnd := len(cur) == 0 || (len(a.buf) >= len(cur) && &a.buf[len(a.buf)-len(cur)] == &cur[0])
-	if !atEnd || len(a.buf) == cap(a.buf) {
-		next := make([]netip.Prefix, 0, max(1024, 2*len(cur)))
-		a.buf = append(next, cur...)
-	}
-	a.buf = append(a.buf, p)
-	n := len(cur) + 1
-	return a.buf[len(a.buf)-n : len(a.buf) : len(a.buf)]
 }
 
 // view is b as a string without a copy, for the parsers of netip, which

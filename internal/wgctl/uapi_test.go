@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"net/netip"
 	"strings"
 	"syscall"
 	"testing"
@@ -31,6 +30,7 @@ func BenchmarkParseGet10k(b *testing.B) {
 	reply := bigReply(10000)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(reply)))
+	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := parseGet(bufio.NewReaderSize(strings.NewReader(reply), 64<<10), "wg0"); err != nil {
 			b.Fatal(err)
@@ -97,37 +97,12 @@ func FuzzParseGet(f *testing.F) {
 	})
 }
 
-// TestPrefixArena: each peer's allowed IPs are its own, in order, across
-// full arenas, also when a peer's lines are not consecutive.
-func TestPrefixArena(t *testing.T) {
-	var a prefixArena
-	peers := make([][]netip.Prefix, 3000)
-	var want [][]netip.Prefix
-	for i := range peers {
-		var w []netip.Prefix
-		for j := 0; j <= i%3; j++ {
-			p := netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), byte(j)}), 32)
-			peers[i] = a.add(peers[i], p)
-			w = append(w, p)
-		}
-		want = append(want, w)
-	}
-	// A peer whose line comes after another peer's: copied, not clobbered.
-	extra := netip.MustParsePrefix("192.0.2.1/32")
-	peers[5] = a.add(peers[5], extra)
-	want[5] = append(want[5], extra)
-	peers[2999] = a.add(peers[2999], extra)
-	want[2999] = append(want[2999], extra)
-	if diff := cmp.Diff(want, peers, cmp.Comparer(func(x, y netip.Prefix) bool { return x == y })); diff != "" {
-		t.Error(diff)
-	}
-}
-
 // BenchmarkShow10k: a 10,000-peer reply read and written as showconf,
 // the pretty listing and dump would (the memory a `wg` command takes).
 func BenchmarkShow10k(b *testing.B) {
 	reply := bigReply(10000)
 	b.ReportAllocs()
+	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		d, err := parseGet(bufio.NewReaderSize(strings.NewReader(reply), 64<<10), "wg0")
 		if err != nil {
