@@ -106,7 +106,7 @@ func (o *Options) getaddrinfo(host, port string) (netip.AddrPort, *LookupError) 
 			return netip.AddrPortFrom(a, uint16(p)), nil
 		}
 	}
-	addrs, err := o.resolver().LookupHost(host)
+	addrs, err := o.resolver().LookupHost(strings.Clone(host)) // a parse's lines are views of its buffer
 	if err != nil {
 		if le, ok := err.(*LookupError); ok {
 			return netip.AddrPort{}, le
@@ -123,7 +123,7 @@ func (o *Options) getaddrinfo(host, port string) (netip.AddrPort, *LookupError) 
 // addresses, otherwise a decimal number.
 func (o *Options) scope(a netip.Addr, zone string) (string, bool) {
 	if a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() {
-		if _, ok := o.resolver().InterfaceIndex(zone); ok {
+		if _, ok := o.resolver().InterfaceIndex(strings.Clone(zone)); ok {
 			return zone, true
 		}
 	}

@@ -1,10 +1,12 @@
 package config
 
 import (
+	"bufio"
 	"io"
 	"io/fs"
 	"net/netip"
 	"strings"
+	"unsafe"
 )
 
 // Line is one line of configuration text and its 1-based number in its file.
@@ -40,9 +42,47 @@ func SplitLines(all string) []Line {
 	return lines
 }
 
-// Parse reads a wg(8) configuration file, as `wg setconf` does.
+// Parse reads a wg(8) configuration file, as `wg setconf` does, line by
+// line through a 64 KiB buffer: a file of tens of thousands of peers is
+// never held whole. The parse keeps no part of a line (values are decoded
+// or copied), so the lines are views of the buffer.
 func (o *Options) Parse(r io.Reader) (*Config, error) {
-	return o.ParseLines(ReadLines(r))
+	br := bufio.NewReaderSize(r, 64<<10)
+	p := o.newParser(-1)
+	var long []byte
+	for n := 1; ; n++ {
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull { // a line longer than the buffer
+			long = append(long[:0], line...)
+			for err == bufio.ErrBufferFull {
+				line, err = br.ReadSlice('\n')
+				long = append(long, line...)
+			}
+			line = long
+		}
+		if len(line) == 0 {
+			break // the end, or a read error, which ends the input as getline's does
+		}
+		text := line
+		if text[len(text)-1] == '\n' {
+			text = text[:len(text)-1]
+		}
+		if perr := p.line(n, bytesView(text)); perr != nil {
+			return nil, perr
+		}
+		if err != nil {
+			break
+		}
+	}
+	return p.finish()
+}
+
+// bytesView is b as a string without a copy.
+func bytesView(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 type section int
@@ -63,63 +103,96 @@ func (o *Options) ParseLines(lines []Line) (*Config, error) {
 			sections++
 		}
 	}
-	cfg := &Config{Peers: make([]Peer, 0, sections)}
-	withMem := *o
-	withMem.mem = &parseMem{}
-	o = &withMem
-	sec := sectionNone
+	p := o.newParser(sections)
 	for _, l := range lines {
-		raw := visible(l.Text)
-		var key, value string
-		ok := false
-		if k, v, hasEq := strings.Cut(raw, "="); hasEq {
-			k = deleteSpace(k)
-			if sec == sectionPeer && equalFold(k, "AllowedIPs") {
-				v = o.mem.squeeze(v) // parsed, never kept: no copy of its own
-			} else {
-				v = deleteSpace(v)
-			}
-			key, value, ok = matchKey(k, v, sec)
-		} else {
-			text := deleteSpace(raw)
-			switch {
-			case text == "":
-				continue
-			case equalFold(text, "[Interface]"):
-				sec = sectionInterface
-				continue
-			case equalFold(text, "[Peer]"):
-				cfg.Peers = append(cfg.Peers, Peer{ReplaceAllowedIPs: true, Line: l.Num})
-				sec = sectionPeer
-				continue
-			}
-		}
-		var err error
-		switch {
-		case !ok:
-			err = &valueError{msg: quote("Line unrecognized", redactLine(deleteSpace(raw)))}
-		case sec == sectionInterface:
-			err = o.interfaceValue(cfg, key, value)
-		default:
-			err = o.peerValue(&cfg.Peers[len(cfg.Peers)-1], key, value)
-		}
-		if err != nil {
-			err = lineError(err, l.Num, key)
-			if e, isErr := err.(*Error); isErr && !ok {
-				e.Unrecognized = true
-				if k, _, hasEq := strings.Cut(raw, "="); hasEq {
-					e.Key = deleteSpace(k)
-				}
-			}
+		if err := p.line(l.Num, l.Text); err != nil {
 			return nil, err
 		}
 	}
-	for _, p := range cfg.Peers {
-		if !p.HasPublicKey {
-			return nil, &Error{Line: p.Line, Msg: "A peer is missing a public key", Kind: KindInvalid}
+	return p.finish()
+}
+
+// parser is one parse: the config so far, the section it is in, and the
+// options with the parse's slabs.
+type parser struct {
+	o   *Options
+	cfg *Config
+	sec section
+}
+
+// reservedPeers is how many peers a parse of unknown size reserves room
+// for: address space only (65,536 peers, 7.5 MiB), whose pages the kernel
+// maps as peers are written (a fresh large allocation is not zeroed).
+const reservedPeers = 1 << 16
+
+// newParser starts a parse of sections sections at most (-1: unknown).
+func (o *Options) newParser(sections int) *parser {
+	if sections < 0 {
+		sections = reservedPeers
+	}
+	withMem := *o
+	withMem.mem = &parseMem{}
+	return &parser{o: &withMem, cfg: &Config{Peers: make([]Peer, 0, sections)}}
+}
+
+// line parses one line, numbered num; it keeps no part of text.
+func (p *parser) line(num int, text string) error {
+	o, cfg := p.o, p.cfg
+	raw := visible(text)
+	var key, value string
+	ok := false
+	if k, v, hasEq := strings.Cut(raw, "="); hasEq {
+		k = deleteSpace(k)
+		if p.sec == sectionPeer && equalFold(k, "AllowedIPs") {
+			v = o.mem.squeeze(v) // parsed, never kept: no copy of its own
+		} else {
+			v = deleteSpace(v)
+		}
+		key, value, ok = matchKey(k, v, p.sec)
+	} else {
+		text := deleteSpace(raw)
+		switch {
+		case text == "":
+			return nil
+		case equalFold(text, "[Interface]"):
+			p.sec = sectionInterface
+			return nil
+		case equalFold(text, "[Peer]"):
+			cfg.Peers = append(cfg.Peers, Peer{ReplaceAllowedIPs: true, Line: num})
+			p.sec = sectionPeer
+			return nil
 		}
 	}
-	return cfg, nil
+	var err error
+	switch {
+	case !ok:
+		err = &valueError{msg: quote("Line unrecognized", redactLine(deleteSpace(raw)))}
+	case p.sec == sectionInterface:
+		err = o.interfaceValue(cfg, key, value)
+	default:
+		err = o.peerValue(&cfg.Peers[len(cfg.Peers)-1], key, value)
+	}
+	if err == nil {
+		return nil
+	}
+	err = lineError(err, num, key)
+	if e, isErr := err.(*Error); isErr && !ok {
+		e.Unrecognized = true
+		if k, _, hasEq := strings.Cut(raw, "="); hasEq {
+			e.Key = strings.Clone(deleteSpace(k))
+		}
+	}
+	return err
+}
+
+// finish checks the whole: every peer has a public key.
+func (p *parser) finish() (*Config, error) {
+	for _, peer := range p.cfg.Peers {
+		if !peer.HasPublicKey {
+			return nil, &Error{Line: peer.Line, Msg: "A peer is missing a public key", Kind: KindInvalid}
+		}
+	}
+	return p.cfg, nil
 }
 
 func lineError(err error, line int, key string) error {

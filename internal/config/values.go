@@ -26,7 +26,7 @@ func (o *Options) servicePort(s string) (int, bool) {
 	if v, n := strtoul(s, 10); n > 0 && n == len(s) && int32(v) >= 0 {
 		return int(uint16(v)), true
 	}
-	return o.resolver().LookupPort(s)
+	return o.resolver().LookupPort(strings.Clone(s))
 }
 
 // FwMark parses a firewall mark: "off" (any case), or a decimal number, or a
