@@ -6,16 +6,24 @@ import "strings"
 // others.
 var QuickCommands = []string{"up", "down", "save", "strip", "qr", "peer", "status", "reresolve", "reload", "doctor"}
 
-// QuickFlags are the flags of the actions that take some.
-var QuickFlags = map[string][]string{
-	"up":        {"--foreground", "--kill-switch", "--netns", "--netns-create"},
-	"down":      {"--netns"},
-	"reload":    {"--run-postup"},
-	"qr":        {"--png", "--size", "--ascii", "--keep-extensions"},
-	"peer add":  {"--address", "--allowed-ips", "--dns", "--endpoint", "--keepalive", "--no-psk", "--out", "--qr"},
-	"peer list": {"--json"},
-	"status":    {"--json"},
-	"doctor":    {"--json"},
+// QuickFlags are the flags of the actions that take some (a switch, not a
+// map: a map literal is built when the program starts, whatever it runs).
+func QuickFlags(action string) []string {
+	switch action {
+	case "up":
+		return []string{"--foreground", "--kill-switch", "--netns", "--netns-create"}
+	case "down":
+		return []string{"--netns"}
+	case "reload":
+		return []string{"--run-postup"}
+	case "qr":
+		return []string{"--png", "--size", "--ascii", "--keep-extensions"}
+	case "peer add":
+		return []string{"--address", "--allowed-ips", "--dns", "--endpoint", "--keepalive", "--no-psk", "--out", "--qr"}
+	case "peer list", "status", "doctor":
+		return []string{"--json"}
+	}
+	return nil
 }
 
 // Quick completes `wg-quick WORDS... CUR`.
@@ -30,7 +38,7 @@ func Quick(words []string, cur string, s Sources) ([]string, Directive) {
 		if cmd == "peer" && len(rest) > 0 {
 			key = "peer " + rest[0]
 		}
-		return unused(QuickFlags[key], words), NoFileComp
+		return unused(QuickFlags(key), words), NoFileComp
 	}
 	if n := len(words); n > 0 && (words[n-1] == "--png" || words[n-1] == "--out") {
 		return files(s, cur, "")
