@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command conf benchmarks `wg show IF`, `wg show IF dump`, `wg showconf
 // IF`, a no-op `wg syncconf IF` and `wg setconf IF` on one device holding
 // 10,000 peers, run by Debian's wireguard-go and by the newest one (built
