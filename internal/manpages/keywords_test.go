@@ -76,8 +76,8 @@ func keywordGroups() []keywords {
 		return append(caseStrings(src.fn(t, "interfaceValue")), caseStrings(src.fn(t, "peerValue"))...)
 	}, "PrivateKey", "ListenPort", "FwMark", "PublicKey", "PresharedKey", "AllowedIPs", "Endpoint",
 		"PersistentKeepalive")
-	add("wg config sections (config.ParseLines)", wgPage, "CONFIGURATION FILE FORMAT", func(t *testing.T) []string {
-		return callStrings(parseDir(t, "internal/config").fn(t, "ParseLines"), "equalFold", 1, "")
+	add("wg config sections (config parser.line)", wgPage, "CONFIGURATION FILE FORMAT", func(t *testing.T) []string {
+		return callStrings(parseDir(t, "internal/config").fn(t, "line"), "equalFold", 1, "")
 	}, "[Interface]", "[Peer]")
 	add("wg show json members (internal/show struct tags)", wgPage, "JSON OUTPUT", func(t *testing.T) []string {
 		return parseDir(t, "internal/show").jsonTags()
