@@ -4,7 +4,6 @@ import (
 	"io"
 	"net/netip"
 	"time"
-	"unsafe"
 )
 
 // Resolver answers the name lookups that getaddrinfo(3) makes for wg.
@@ -47,8 +46,15 @@ type Options struct {
 	// reported as fopen's.
 	OpenFile func(name string) (io.ReadCloser, error)
 
-	// mem holds a parse's peers' values (ParseLines sets it on its copy).
+	// mem holds a parse's peers' values (each parse sets it on its copy).
 	mem *parseMem
+}
+
+// withMem is a copy of o with memory for one parse.
+func (o *Options) withMem() *Options {
+	c := *o
+	c.mem = &parseMem{}
+	return &c
 }
 
 // parseMem is where one parse puts its peers' values: slabs instead of an
@@ -65,16 +71,8 @@ type parseMem struct {
 // squeeze is deleteSpace into the scratch buffer: the result is valid
 // until the next squeeze, for a value that is parsed, never kept.
 func (m *parseMem) squeeze(s string) string {
-	m.scratch = m.scratch[:0]
-	for i := 0; i < len(s); i++ {
-		if !spaceTable[s[i]] {
-			m.scratch = append(m.scratch, s[i])
-		}
-	}
-	if len(m.scratch) == 0 {
-		return ""
-	}
-	return unsafe.String(&m.scratch[0], len(m.scratch))
+	m.scratch = appendNoSpace(m.scratch[:0], s)
+	return View(m.scratch)
 }
 
 func (o *Options) warn(msg string) {

@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"io"
 	"io/fs"
-	"net/netip"
 	"strings"
-	"unsafe"
 )
 
 // Line is one line of configuration text and its 1-based number in its file.
@@ -67,7 +65,7 @@ func (o *Options) Parse(r io.Reader) (*Config, error) {
 		if text[len(text)-1] == '\n' {
 			text = text[:len(text)-1]
 		}
-		if perr := p.line(n, bytesView(text)); perr != nil {
+		if perr := p.line(n, View(text)); perr != nil {
 			return nil, perr
 		}
 		if err != nil {
@@ -75,14 +73,6 @@ func (o *Options) Parse(r io.Reader) (*Config, error) {
 		}
 	}
 	return p.finish()
-}
-
-// bytesView is b as a string without a copy.
-func bytesView(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(&b[0], len(b))
 }
 
 type section int
@@ -120,19 +110,14 @@ type parser struct {
 	sec section
 }
 
-// reservedPeers is how many peers a parse of unknown size reserves room
-// for: address space only (65,536 peers, 7.5 MiB), whose pages the kernel
-// maps as peers are written (a fresh large allocation is not zeroed).
-const reservedPeers = 1 << 16
-
-// newParser starts a parse of sections sections at most (-1: unknown).
+// newParser starts a parse of sections sections at most (-1: unknown,
+// room Reserved).
 func (o *Options) newParser(sections int) *parser {
-	if sections < 0 {
-		sections = reservedPeers
+	peers := Reserved[Peer]()
+	if sections >= 0 {
+		peers = make([]Peer, 0, sections)
 	}
-	withMem := *o
-	withMem.mem = &parseMem{}
-	return &parser{o: &withMem, cfg: &Config{Peers: make([]Peer, 0, sections)}}
+	return &parser{o: o.withMem(), cfg: &Config{Peers: peers}}
 }
 
 // line parses one line, numbered num; it keeps no part of text.
@@ -244,13 +229,17 @@ func deleteSpace(s string) string {
 	if !inner {
 		return s
 	}
-	b := make([]byte, 0, len(s))
+	return string(appendNoSpace(make([]byte, 0, len(s)), s))
+}
+
+// appendNoSpace appends s without its white-space characters.
+func appendNoSpace(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if !spaceTable[s[i]] {
 			b = append(b, s[i])
 		}
 	}
-	return string(b)
+	return b
 }
 
 // spaceTable marks C's isspace characters.
@@ -320,7 +309,7 @@ func (o *Options) peerValue(p *Peer, key, value string) error {
 		if err != nil {
 			return err
 		}
-		p.PresharedKey = o.newKey(k)
+		p.PresharedKey = o.mem.keys.New(k)
 	case "AllowedIPs":
 		return o.AllowedIPs(p, value)
 	case "Endpoint":
@@ -328,44 +317,15 @@ func (o *Options) peerValue(p *Peer, key, value string) error {
 		if err != nil {
 			return err
 		}
-		p.Endpoint = o.newAddrPort(ep)
+		p.Endpoint = o.mem.addrs.New(ep)
 	case "PersistentKeepalive":
 		n, err := Keepalive(value)
 		if err != nil {
 			return err
 		}
-		p.PersistentKeepalive = o.newInt(n)
+		p.PersistentKeepalive = o.mem.ints.New(n)
 	}
 	return nil
-}
-
-// newKey, newAddrPort and newInt are pointers to their values: in the
-// parse's slabs, or allocated outside a parse (`wg set`).
-func (o *Options) newKey(k Key) *Key {
-	if o.mem == nil {
-		p := new(Key)
-		*p = k
-		return p
-	}
-	return o.mem.keys.New(k)
-}
-
-func (o *Options) newAddrPort(a netip.AddrPort) *netip.AddrPort {
-	if o.mem == nil {
-		p := new(netip.AddrPort)
-		*p = a
-		return p
-	}
-	return o.mem.addrs.New(a)
-}
-
-func (o *Options) newInt(n int) *int {
-	if o.mem == nil {
-		p := new(int)
-		*p = n
-		return p
-	}
-	return o.mem.ints.New(n)
 }
 
 // redactLine hides key material in a line that is about to be quoted in an

@@ -34,3 +34,21 @@ func (s *Slab[T]) Append(cur []T, v T) []T {
 	n := len(cur) + 1
 	return s.buf[len(s.buf)-n : len(s.buf) : len(s.buf)]
 }
+
+// View is b as a string without a copy, for parsers that keep no part of
+// their input (netip's, ours on a line): valid while b is unchanged.
+func View(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// ReservedLen is how many values Reserved makes room for.
+const ReservedLen = 1 << 16
+
+// Reserved is an empty slice with room for ReservedLen values that costs
+// address space only: the kernel maps its pages as they are written (a
+// fresh large allocation is not zeroed), so a list of unknown length up to
+// that is filled with no copy and no page more than it uses.
+func Reserved[T any]() []T { return make([]T, 0, ReservedLen) }

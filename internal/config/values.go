@@ -120,10 +120,10 @@ func (o *Options) AllowedIPs(p *Peer, s string) error {
 		if prefix.Masked().Addr() != addr {
 			o.warn("Warning: AllowedIP has nonzero host part: " + ip + "/" + mask)
 		}
-		if o.mem != nil {
-			p.AllowedIPs = o.mem.allowed.Append(p.AllowedIPs, AllowedIP{Prefix: prefix, Remove: remove})
-		} else {
+		if o.mem == nil { // called on its own, not in a parse
 			p.AllowedIPs = append(p.AllowedIPs, AllowedIP{Prefix: prefix, Remove: remove})
+		} else {
+			p.AllowedIPs = o.mem.allowed.Append(p.AllowedIPs, AllowedIP{Prefix: prefix, Remove: remove})
 		}
 	}
 	return nil

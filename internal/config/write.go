@@ -9,34 +9,10 @@ import (
 // Write writes c in the layout of `wg showconf`. Zero keys, ports, marks and
 // intervals are left out; peers are separated by blank lines.
 func Write(w io.Writer, c *Config) error {
-	var port, keepalive int
-	var mark uint32
-	var key Key
-	if c.ListenPort != nil {
-		port = *c.ListenPort
-	}
-	if c.FwMark != nil {
-		mark = *c.FwMark
-	}
-	if c.PrivateKey != nil {
-		key = *c.PrivateKey
-	}
-	b := appendInterface(make([]byte, 0, 64<<10), port, mark, key)
+	b := appendInterface(make([]byte, 0, 64<<10), valueOf(c.ListenPort), valueOf(c.FwMark), valueOf(c.PrivateKey))
 	for i := range c.Peers {
 		p := &c.Peers[i]
-		var psk Key
-		var ep netip.AddrPort
-		if p.PresharedKey != nil {
-			psk = *p.PresharedKey
-		}
-		if p.Endpoint != nil {
-			ep = *p.Endpoint
-		}
-		keepalive = 0
-		if p.PersistentKeepalive != nil {
-			keepalive = *p.PersistentKeepalive
-		}
-		b = appendPeerHead(b, i, p.PublicKey, psk)
+		b = appendPeerHead(b, i, p.PublicKey, valueOf(p.PresharedKey))
 		if len(p.AllowedIPs) > 0 {
 			b = append(b, "AllowedIPs = "...)
 			for j, a := range p.AllowedIPs {
@@ -44,7 +20,7 @@ func Write(w io.Writer, c *Config) error {
 			}
 			b = append(b, '\n')
 		}
-		b = appendPeerTail(b, ep, p.Endpoint != nil, keepalive)
+		b = appendPeerTail(b, valueOf(p.Endpoint), p.Endpoint != nil, valueOf(p.PersistentKeepalive))
 		var err error
 		if b, err = FlushFull(w, b); err != nil {
 			return err
@@ -76,6 +52,15 @@ func WriteDevice(w io.Writer, d *Device) error {
 	}
 	_, err := w.Write(b)
 	return err
+}
+
+// valueOf is *p, or the zero value when p is nil.
+func valueOf[T any](p *T) T {
+	var v T
+	if p != nil {
+		v = *p
+	}
+	return v
 }
 
 func appendInterface(b []byte, port int, mark uint32, key Key) []byte {

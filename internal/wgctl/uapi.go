@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"unsafe"
 
 	"github.com/wgtools/wgtools/internal/config"
 	"golang.org/x/crypto/curve25519"
@@ -61,7 +60,7 @@ func parseGet(r *bufio.Reader, name string) (*config.Device, error) {
 			err = deviceValue(d, key, value)
 		case string(key) == "allowed_ip":
 			var pfx netip.Prefix
-			if pfx, err = netip.ParsePrefix(view(value)); err == nil {
+			if pfx, err = netip.ParsePrefix(config.View(value)); err == nil {
 				peer.AllowedIPs = allowed.Append(peer.AllowedIPs, pfx)
 			}
 		default:
@@ -74,10 +73,8 @@ func parseGet(r *bufio.Reader, name string) (*config.Device, error) {
 }
 
 // peerChunks collects the peers of a reply, whose number is not known
-// until its end: first in one large array reserved for reservedPeers,
-// whose pages the kernel only maps as peers are written into them (a
-// fresh large allocation is not zeroed by the runtime), so that a device
-// of up to that many peers is read with no copy and no page more than it
+// until its end: first in one config.Reserved array, so that a device of
+// up to that many peers is read with no copy and no page more than it
 // fills; past it, in chunks copied into one slice at the end. In a
 // process that runs for milliseconds every new page is a fault.
 type peerChunks struct {
@@ -86,19 +83,15 @@ type peerChunks struct {
 	n    int
 }
 
-// reservedPeers is the first array's size: 65,536 peers, 10 MiB of
-// address space.
-const reservedPeers = 1 << 16
-
 // next is a new zero peer, whose address stays valid.
 func (c *peerChunks) next() *config.DevicePeer {
 	if len(c.cur) == cap(c.cur) {
-		size := reservedPeers
-		if c.cur != nil {
+		if c.cur == nil {
+			c.cur = config.Reserved[config.DevicePeer]()
+		} else {
 			c.full = append(c.full, c.cur)
-			size = 4096
+			c.cur = make([]config.DevicePeer, 0, 4096)
 		}
-		c.cur = make([]config.DevicePeer, 0, size)
 	}
 	c.cur = append(c.cur, config.DevicePeer{})
 	c.n++
@@ -116,15 +109,6 @@ func (c *peerChunks) all() []config.DevicePeer {
 		out = append(out, ch...)
 	}
 	return append(out, c.cur...)
-}
-
-// view is b as a string without a copy, for the parsers of netip, which
-// keep no part of their input (their errors, which do, are dropped).
-func view(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(&b[0], len(b))
 }
 
 func abs(n int64) int64 {
@@ -166,7 +150,7 @@ func peerValue(p *config.DevicePeer, key, value []byte) error {
 	case "preshared_key":
 		err = hexKey(&p.PresharedKey, value)
 	case "endpoint":
-		p.Endpoint, err = netip.ParseAddrPort(view(value))
+		p.Endpoint, err = netip.ParseAddrPort(config.View(value))
 	case "persistent_keepalive_interval":
 		n, err = num(value, 0xffff)
 		p.PersistentKeepalive = int(n)
