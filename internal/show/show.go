@@ -42,11 +42,8 @@ func Pretty(w io.Writer, d *config.Device, o Options) error {
 		c = coloured
 	}
 	b := make([]byte, 0, 64<<10)
-	field := func(label string) {
-		b = append(append(append(append(append(b, "  "...), c.bold...), label...), c.reset...), ": "...)
-	}
-	b = append(append(append(append(append(append(b, c.reset...), c.green...), c.bold...), "interface"...), c.reset...), ": "...)
-	b = append(append(append(append(b, c.green...), d.Name...), c.reset...), '\n')
+	field := func(label string) { b = cat(b, "  ", c.bold, label, c.reset, ": ") }
+	b = cat(b, c.reset, c.green, c.bold, "interface", c.reset, ": ", c.green, d.Name, c.reset, "\n")
 	if d.HasPrivateKey() {
 		field("public key")
 		b = append(config.AppendKey(b, d.PublicKey), '\n')
@@ -67,9 +64,8 @@ func Pretty(w io.Writer, d *config.Device, o Options) error {
 	}
 	for i, k := range order {
 		p := &d.Peers[k]
-		b = append(append(append(append(append(b, c.yellow...), c.bold...), "peer"...), c.reset...), ": "...)
-		b = append(config.AppendKey(append(b, c.yellow...), p.PublicKey), c.reset...)
-		b = append(b, '\n')
+		b = config.AppendKey(cat(b, c.yellow, c.bold, "peer", c.reset, ": ", c.yellow), p.PublicKey)
+		b = cat(b, c.reset, "\n")
 		if !config.IsZero(p.PresharedKey) {
 			field("preshared key")
 			b = append(o.appendSecret(b, p.PresharedKey), '\n')
@@ -86,7 +82,7 @@ func Pretty(w io.Writer, d *config.Device, o Options) error {
 			if j > 0 {
 				b = append(b, ", "...)
 			}
-			b = append(append(append(config.AppendAddr(b, a.Addr()), c.cyan...), '/'), c.reset...)
+			b = cat(config.AppendAddr(b, a.Addr()), c.cyan, "/", c.reset)
 			b = strconv.AppendInt(b, int64(a.Bits()), 10)
 		}
 		b = append(b, '\n')
@@ -147,6 +143,14 @@ func sortedOrder(peers []config.DevicePeer) []int32 {
 	return order
 }
 
+// cat appends the strings to b.
+func cat(b []byte, parts ...string) []byte {
+	for _, s := range parts {
+		b = append(b, s...)
+	}
+	return b
+}
+
 // appendAgo appends a latest handshake: "Now", "N units, … ago", or a
 // warning when it lies in the future.
 func (c palette) appendAgo(b []byte, sec int64, now time.Time) []byte {
@@ -155,7 +159,7 @@ func (c palette) appendAgo(b []byte, sec int64, now time.Time) []byte {
 	case n == sec:
 		return append(b, "Now"...)
 	case n < sec:
-		return append(append(append(append(append(b, '('), c.red...), "System clock wound backward; connection problems may ensue."...), c.reset...), ')')
+		return cat(b, "(", c.red, "System clock wound backward; connection problems may ensue.", c.reset, ")")
 	}
 	return append(c.appendDuration(b, uint64(n-sec)), " ago"...)
 }
@@ -180,11 +184,11 @@ func (c palette) appendDuration(b []byte, left uint64) []byte {
 			b = append(b, ", "...)
 		}
 		first = false
-		b = append(append(append(strconv.AppendUint(b, n, 10), ' '), c.cyan...), u.name...)
-		if n != 1 {
-			b = append(b, 's')
+		plural := "s"
+		if n == 1 {
+			plural = ""
 		}
-		b = append(b, c.reset...)
+		b = cat(strconv.AppendUint(b, n, 10), " ", c.cyan, u.name, plural, c.reset)
 	}
 	return b
 }
@@ -195,7 +199,7 @@ func (c palette) appendBytes(b []byte, n uint64) []byte {
 	unit, div := "TiB", float64(k*k*k*k)
 	switch {
 	case n < k:
-		return append(append(append(append(strconv.AppendUint(b, n, 10), ' '), c.cyan...), 'B'), c.reset...)
+		return cat(strconv.AppendUint(b, n, 10), " ", c.cyan, "B", c.reset)
 	case n < k*k:
 		unit, div = "KiB", k
 	case n < k*k*k:
@@ -204,5 +208,5 @@ func (c palette) appendBytes(b []byte, n uint64) []byte {
 		unit, div = "GiB", k*k*k
 	}
 	b = strconv.AppendFloat(b, float64(n)/div, 'f', 2, 64)
-	return append(append(append(append(b, ' '), c.cyan...), unit...), c.reset...)
+	return cat(b, " ", c.cyan, unit, c.reset)
 }
