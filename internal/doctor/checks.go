@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/wgtools/wgtools/internal/config"
+	"github.com/wgtools/wgtools/internal/ipset"
 )
 
 // Probe is what the checks read from the system. Each answer is a fact;
@@ -137,7 +138,7 @@ func checkTunnel(e *Env) Finding {
 		return ok("the kernel has WireGuard")
 	}
 	if err := e.Probe.TUN(); err != nil {
-		return fail("load the module (modprobe wireguard), or give the container /dev/net/tun (docker run --device /dev/net/tun --cap-add NET_ADMIN)",
+		return fail("load the module (modprobe wireguard), or give the container /dev/net/tun (docker run --device /dev/net/tun --cap-add NET_ADMIN; on a host: mkdir -p /dev/net && mknod /dev/net/tun c 10 200)",
 			"no WireGuard in the kernel, and no TUN device for the embedded tunnel: %v", err)
 	}
 	return ok("no WireGuard in the kernel; the embedded tunnel will run on a TUN device")
@@ -193,14 +194,7 @@ func checkIPv6(e *Env) Finding {
 }
 
 // fullTunnel reports which families a default route of the config covers.
-func fullTunnel(e *Env) (v4, v6 bool) {
-	for _, p := range allowed(e) {
-		if p.Bits() == 0 {
-			v4, v6 = v4 || p.Addr().Is4(), v6 || p.Addr().Is6()
-		}
-	}
-	return v4, v6
-}
+func fullTunnel(e *Env) (v4, v6 bool) { return ipset.Defaults(allowed(e)) }
 
 func checkSysctl(e *Env) Finding {
 	v4, _ := fullTunnel(e)

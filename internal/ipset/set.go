@@ -31,3 +31,13 @@ func (s Set) Has(p netip.Prefix) bool {
 func (s Set) Index(p netip.Prefix) (int, bool) {
 	return slices.BinarySearchFunc(s, p.Masked(), netip.Prefix.Compare)
 }
+
+// Defaults reports which families' default route (a /0) is among ps.
+func Defaults(ps []netip.Prefix) (v4, v6 bool) {
+	for _, p := range ps {
+		if p.Bits() == 0 {
+			v4, v6 = v4 || p.Addr().Is4(), v6 || p.Addr().Is6()
+		}
+	}
+	return v4, v6
+}

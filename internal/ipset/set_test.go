@@ -27,3 +27,24 @@ func TestSet(t *testing.T) {
 		t.Error("the empty set has a prefix")
 	}
 }
+
+func TestDefaults(t *testing.T) {
+	for _, tt := range []struct {
+		ps     []string
+		v4, v6 bool
+	}{
+		{nil, false, false},
+		{[]string{"10.0.0.0/8", "::/1"}, false, false},
+		{[]string{"0.0.0.0/0"}, true, false},
+		{[]string{"::/0", "10.0.0.0/8"}, false, true},
+		{[]string{"::/0", "0.0.0.0/0"}, true, true},
+	} {
+		var ps []netip.Prefix
+		for _, s := range tt.ps {
+			ps = append(ps, netip.MustParsePrefix(s))
+		}
+		if v4, v6 := Defaults(ps); v4 != tt.v4 || v6 != tt.v6 {
+			t.Errorf("%v: %v %v, want %v %v", tt.ps, v4, v6, tt.v4, tt.v6)
+		}
+	}
+}

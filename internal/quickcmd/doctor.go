@@ -73,13 +73,7 @@ func doctorLoad(operand string) (*doctor.Env, error) {
 	if strings.Contains(operand, "/") || strings.HasSuffix(operand, ".conf") {
 		name = strings.TrimSuffix(filepath.Base(operand), ".conf")
 	} else {
-		dirs := configDirs(runtime.GOOS)
-		for _, dir := range dirs {
-			path = filepath.Join(dir, operand+".conf")
-			if exists(path) {
-				break
-			}
-		}
+		path = inConfigDirs(operand)
 	}
 	f, err := os.Open(path)
 	if err != nil {

@@ -37,12 +37,7 @@ type Source struct {
 func Lookup(operand string, warn io.Writer) (*Source, error) {
 	path := operand
 	if config.ValidInterfaceName(path) {
-		for _, dir := range configDirs(runtime.GOOS) {
-			path = filepath.Join(dir, operand+".conf")
-			if exists(path) {
-				break
-			}
-		}
+		path = inConfigDirs(operand)
 	}
 	if _, err := os.Stat(path); err != nil {
 		return nil, hinted(fmt.Sprintf("`%s' does not exist", path), missingHint(operand, path))
@@ -109,6 +104,19 @@ func readlinkF(path string) (string, error) {
 		return "", err
 	}
 	return filepath.EvalSymlinks(abs)
+}
+
+// inConfigDirs is NAME.conf in the first of configDirs that has it, or in
+// the last one.
+func inConfigDirs(name string) string {
+	var path string
+	for _, dir := range configDirs(runtime.GOOS) {
+		path = filepath.Join(dir, name+".conf")
+		if exists(path) {
+			break
+		}
+	}
+	return path
 }
 
 // configDirs are where each system's upstream script looks for NAME.conf,

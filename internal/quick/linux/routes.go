@@ -6,6 +6,7 @@ import (
 	"net/netip"
 
 	"github.com/wgtools/wgtools/internal/config"
+	"github.com/wgtools/wgtools/internal/ipset"
 	"github.com/wgtools/wgtools/internal/quick"
 )
 
@@ -145,11 +146,7 @@ func (p *Platform) addDefault(j *quick.Journal, name string, pr netip.Prefix, de
 // leaves outside the tunnel (a kill switch would block it).
 func (p *Platform) warnOneFamily(real string, prefixes []netip.Prefix) {
 	var full [2]bool
-	for _, pr := range prefixes {
-		if pr.Bits() == 0 {
-			full[boolIndex(pr.Addr().Is6())] = true
-		}
-	}
+	full[0], full[1] = ipset.Defaults(prefixes)
 	for i, probe := range []netip.Addr{netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("2001:db8::1")} {
 		if full[1-i] && !full[i] {
 			if _, routed := p.Sys.RouteMTU(probe); routed {
@@ -161,11 +158,4 @@ func (p *Platform) warnOneFamily(real string, prefixes []netip.Prefix) {
 			}
 		}
 	}
-}
-
-func boolIndex(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
