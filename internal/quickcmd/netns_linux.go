@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
@@ -54,14 +53,11 @@ func (n *netnsTarget) label() string {
 // stateDir is the namespace's own state directory (that of wg-quick run
 // inside it).
 func (n *netnsTarget) stateDir() (string, error) {
-	var target, host syscall.Stat_t
-	if err := syscall.Stat(n.path, &target); err != nil {
+	dir, err := stateDirOf(n.path)
+	if err != nil {
 		return "", fmt.Errorf("network namespace %s: %w", n.label(), err)
 	}
-	if err := syscall.Stat("/proc/1/ns/net", &host); err == nil && host.Ino == target.Ino {
-		return stateRoot, nil
-	}
-	return filepath.Join(stateRoot, fmt.Sprintf("net-%d", target.Ino)), nil
+	return dir, nil
 }
 
 // create makes the named namespace as `ip netns add` does (a new namespace
@@ -232,6 +228,7 @@ func startNetns(env *cli.Env, flags actionFlags, q *config.QuickConfig) (*netnsR
 		r.abandon(env)
 		return nil, err
 	}
+	sweepStale(r.dir, env.Stderr)
 	if len(q.DNS) > 0 && n.name == "" {
 		r.abandon(env)
 		return nil, fmt.Errorf("DNS in a namespace given by path (%s) has no resolv.conf to go to; name it under %s", n.path, netnsDir)

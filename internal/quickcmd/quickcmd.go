@@ -58,6 +58,9 @@ func Run(env *cli.Env, args []string) error {
 // dispatch runs the subcommand args name. Errors are returned, never
 // printed: app.Exit prints them after "wg-quick: ".
 func dispatch(env *cli.Env, prog string, args []string) error {
+	if len(args) > 0 && readsState[args[0]] {
+		sweepHere(env.Stderr)
+	}
 	if len(args) > 0 {
 		switch args[0] {
 		case "__complete", "__completeNoDesc":
@@ -85,6 +88,14 @@ func dispatch(env *cli.Env, prog string, args []string) error {
 		return strip(env, operand)
 	}
 	return action(env, prog, verb, operand, flags, args)
+}
+
+// readsState are the subcommands that read or write wg-quick's state:
+// they first remove what namespaces that are gone left in this one's
+// place.
+var readsState = map[string]bool{
+	"up": true, "down": true, "save": true, "reload": true,
+	"peer": true, "status": true, "reresolve": true,
 }
 
 // actionFlags are the flags of up, down and reload.

@@ -1,11 +1,8 @@
 package quickcmd
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"syscall"
 
 	"github.com/wgtools/wgtools/internal/cli"
 	"github.com/wgtools/wgtools/internal/firewall"
@@ -51,19 +48,4 @@ func newSystem(env *cli.Env, c *wgctl.Client, t tunnels) (*system, error) {
 		states:   quick.Dir(stateDir()),
 		temps:    dns.env.RemoveTemps,
 	}, nil
-}
-
-// stateDir is where state and locks live: /run/wgtools in the host's
-// network namespace, and /run/wgtools/net-INODE in any other (interface
-// names are per namespace, /run is not). When the host's namespace cannot
-// be seen (as in some containers), every namespace gets its own directory.
-func stateDir() string {
-	var self, host syscall.Stat_t
-	if err := syscall.Stat("/proc/self/ns/net", &self); err != nil {
-		return stateRoot
-	}
-	if err := syscall.Stat("/proc/1/ns/net", &host); err == nil && self.Ino == host.Ino {
-		return stateRoot
-	}
-	return filepath.Join(stateRoot, fmt.Sprintf("net-%d", self.Ino))
 }

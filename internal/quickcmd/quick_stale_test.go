@@ -1,0 +1,149 @@
+//go:build linux
+
+package quickcmd_test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/wgtools/wgtools/internal/netnstest"
+)
+
+// TestQuickStaleNamespaceState: a tunnel up in namespace A, A deleted
+// without down (its processes killed, as a container runtime does), then a
+// namespace B with A's inode: genuinely (namespaces made until the kernel
+// hands A's inode out again) and simulated (A's state directory renamed to
+// B's inode). In B, status, up, peer list and down act on nothing of A's:
+// the first command reports A's state once and removes it; B's own tunnel
+// comes and goes normally; nothing is left under /run/wgtools.
+func TestQuickStaleNamespaceState(t *testing.T) {
+	netnstest.NeedNetns(t)
+	for _, reuse := range []string{"kernel", "simulated"} {
+		t.Run(reuse, func(t *testing.T) { staleNamespace(t, reuse == "kernel") })
+	}
+}
+
+func staleNamespace(t *testing.T, byKernel bool) {
+	bin := filepath.Join(t.TempDir(), "wg-quick")
+	if err := os.Symlink(netnstest.Binary(t), bin); err != nil {
+		t.Fatal(err)
+	}
+	iface := "wgst" + strings.ReplaceAll(netnstest.UniqueID(), "-", "x")
+	conf := filepath.Join(t.TempDir(), iface+".conf")
+	priv, _ := netnstest.Keypair(t)
+	_, peerPub := netnstest.Keypair(t)
+	os.WriteFile(conf, []byte(fmt.Sprintf("[Interface]\nPrivateKey = %s\nAddress = 10.61.0.1/24\nListenPort = 51861\n\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.62.0.0/24\nEndpoint = 127.0.0.1:51862\n", priv, peerPub)), 0o600)
+	quick := func(ns string, args ...string) netnstest.Result {
+		cmd := exec.Command("ip", append([]string{"netns", "exec", ns, bin}, args...)...)
+		cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}
+		return netnstest.Run(t, cmd)
+	}
+
+	a := netnstest.NewNetns(t, "wgsA")
+	if r := quick(a, "up", conf); r.Code != 0 {
+		t.Fatalf("up in A: %+v", r)
+	}
+	inoA := nsInode(t, a)
+	stateA := netnstest.StateFile(t, iface)
+	dirA := filepath.Dir(stateA)
+	if !strings.HasPrefix(filepath.Base(dirA), fmt.Sprintf("net-%d-", inoA)) {
+		t.Fatalf("A's state directory %s is not named by its inode %d and a cookie", dirA, inoA)
+	}
+	t.Cleanup(func() { os.RemoveAll(dirA) })
+	// A dies without down: its tunnel process killed, the namespace deleted.
+	if err := netnstest.DeleteNetns(a); err != nil {
+		t.Fatal(err)
+	}
+
+	var b string
+	if byKernel {
+		b = namespaceWithInode(t, inoA)
+	} else {
+		b = netnstest.NewNetns(t, "wgsB")
+		// As if the kernel had given B A's inode: A's directory under B's.
+		dead := strings.Replace(dirA, fmt.Sprintf("net-%d-", inoA), fmt.Sprintf("net-%d-", nsInode(t, b)), 1)
+		if err := os.Rename(dirA, dead); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(dead) })
+		dirA = dead
+	}
+	reported := fmt.Sprintf("[!] Removed the state of `%s', left by a network namespace that is gone (%s); nothing of it was undone here\n", iface, dirA)
+
+	r := quick(b, "status")
+	if r.Code != 0 || r.Stderr != reported || strings.Contains(r.Stdout, iface) {
+		t.Errorf("status in B: %+v\nwant only the report on stderr: %q", r, reported)
+	}
+	if _, err := os.Stat(dirA); !os.IsNotExist(err) {
+		t.Errorf("A's state directory after the report: %v", err)
+	}
+	r = quick(b, "up", conf)
+	if r.Code != 0 || mentionsA(r.Stderr) || !strings.Contains(r.Stderr, "[#] ip link add dev "+iface) {
+		t.Errorf("up in B (a fresh up, nothing of A's said or undone): %+v", r)
+	}
+	stateB := netnstest.StateFile(t, iface)
+	if filepath.Dir(stateB) == dirA {
+		t.Errorf("B's state went into A's directory %s", dirA)
+	}
+	if r := quick(b, "peer", "list", conf); r.Code != 0 || mentionsA(r.Stderr) || !strings.Contains(r.Stdout, "10.62.0.0/24") {
+		t.Errorf("peer list in B: %+v", r)
+	}
+	if r := quick(b, "down", conf); r.Code != 0 || mentionsA(r.Stderr) {
+		t.Errorf("down in B: %+v", r)
+	}
+	left, _ := filepath.Glob(fmt.Sprintf("/run/wgtools/net-%d*", inoA))
+	if byKernel {
+		left2, _ := filepath.Glob(filepath.Dir(stateB))
+		left = append(left, left2...)
+	} else {
+		left2, _ := filepath.Glob(fmt.Sprintf("/run/wgtools/net-%d*", nsInode(t, b)))
+		left = append(left, left2...)
+	}
+	if len(left) > 0 {
+		t.Errorf("left under /run/wgtools: %v", left)
+	}
+}
+
+// mentionsA reports whether a command spoke of state it found: A's was
+// removed by the first command in B.
+func mentionsA(stderr string) bool {
+	return strings.Contains(stderr, "Removed the state") || strings.Contains(stderr, "is gone") || strings.Contains(stderr, "left behind")
+}
+
+// nsInode is the inode of the named namespace.
+func nsInode(t *testing.T, ns string) uint64 {
+	t.Helper()
+	var st syscall.Stat_t
+	if err := syscall.Stat("/run/netns/"+ns, &st); err != nil {
+		t.Fatal(err)
+	}
+	return st.Ino
+}
+
+// namespaceWithInode makes namespaces until the kernel gives one ino (it
+// hands out the lowest free number, so the freed one comes back unless
+// another test makes a namespace meanwhile), deleting the others.
+func namespaceWithInode(t *testing.T, ino uint64) string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		name := fmt.Sprintf("wgsB%d-%d", os.Getpid()%100000, time.Now().UnixNano()%1000000)
+		if out, err := netnstest.AddNetns(name); err != nil {
+			t.Fatalf("ip netns add %s: %v: %s", name, err, out)
+		}
+		if nsInode(t, name) == ino {
+			t.Cleanup(func() { netnstest.DeleteNetns(name) })
+			return name
+		}
+		netnstest.DeleteNetns(name)
+		time.Sleep(50 * time.Millisecond) // the kernel frees namespaces from a work queue
+	}
+	t.Skipf("the kernel did not give inode %d out again within 20 s (other namespaces made meanwhile); the simulated case covers it", ino)
+	return ""
+}
