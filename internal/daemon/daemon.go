@@ -12,7 +12,9 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/wgtools/wgtools/internal/cli"
 	"github.com/wgtools/wgtools/internal/tunnel"
@@ -23,6 +25,16 @@ import (
 // the tunnel ends (the process exits then): app sets it to wg-quick's
 // endpoint re-resolution, which this package cannot import.
 var Alongside func(ctx context.Context, env *cli.Env, name string)
+
+// NetnsGone, when set, is called as a tunnel whose interface lives in the
+// network namespace at netns starts; the function it returns is called if
+// the tunnel ends because that namespace was deleted (see watchNetns):
+// app sets it to wg-quick's, which forgets the tunnel's state there.
+var NetnsGone func(netns, name string) func()
+
+// netnsWatch is how often a tunnel in another namespace looks whether it
+// was deleted.
+const netnsWatch = time.Second
 
 // Run runs `wireguard-go [-f|--foreground] INTERFACE-NAME`.
 func Run(env *cli.Env, args []string) error {
@@ -74,7 +86,21 @@ func Run(env *cli.Env, args []string) error {
 	if Alongside != nil {
 		go Alongside(ctx, env, t.Name())
 	}
+	var deleted atomic.Bool
+	forget := func() {}
+	if netns := env.Getenv(tunnel.NetnsEnv); netns != "" {
+		var end context.CancelFunc
+		ctx, end = context.WithCancel(ctx)
+		defer end()
+		if NetnsGone != nil {
+			forget = NetnsGone(netns, t.Name())
+		}
+		go watchNetns(ctx, netns, netnsWatch, func() { deleted.Store(true); end() })
+	}
 	err = t.Run(ctx)
+	if deleted.Load() {
+		forget()
+	}
 	if f := env.Getenv("WG_TUN_NAME_FILE"); f != "" {
 		os.Remove(f)
 	}
@@ -108,7 +134,7 @@ func open(env *cli.Env, name string, level int) (*tunnel.Tunnel, error) {
 		return nil, err
 	}
 	if tunFile != nil {
-		netns := os.Getenv(tunnel.NetnsEnv)
+		netns := env.Getenv(tunnel.NetnsEnv)
 		if netns == "" {
 			return tunnel.FromFiles(name, tunFile, uapiFile, level)
 		}

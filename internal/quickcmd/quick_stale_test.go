@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wgtools/wgtools/internal/netnstest"
+	"github.com/wgtools/wgtools/internal/testenv"
 )
 
 // TestQuickStaleNamespaceState: a tunnel up in namespace A, A deleted
@@ -146,4 +147,65 @@ func namespaceWithInode(t *testing.T, ino uint64) string {
 	}
 	t.Skipf("the kernel did not give inode %d out again within 20 s (other namespaces made meanwhile); the simulated case covers it", ino)
 	return ""
+}
+
+// TestQuickNetnsDeleted: a tunnel brought up from namespace H into a box
+// (`up --netns-create`) whose namespace is then deleted without down (`ip
+// netns delete`, as a container runtime does): while a process is still
+// in the box the tunnel serves it; once none is, its daemon ends (its TUN
+// device no longer keeps the box alive), /etc/netns/BOX/resolv.conf and
+// the directory go, and so does the state.
+func TestQuickNetnsDeleted(t *testing.T) {
+	netnstest.NeedNetns(t)
+	testenv.Require(t, testenv.Command("nsenter", "util-linux"))
+	bin := filepath.Join(t.TempDir(), "wg-quick")
+	if err := os.Symlink(netnstest.Binary(t), bin); err != nil {
+		t.Fatal(err)
+	}
+	iface := "wgsd" + strings.ReplaceAll(netnstest.UniqueID(), "-", "x")
+	conf := filepath.Join(t.TempDir(), iface+".conf")
+	priv, _ := netnstest.Keypair(t)
+	_, peerPub := netnstest.Keypair(t)
+	os.WriteFile(conf, []byte(fmt.Sprintf("[Interface]\nPrivateKey = %s\nAddress = 10.61.0.1/24\nDNS = 10.61.0.53, box.example\n\n[Peer]\nPublicKey = %s\nAllowedIPs = 0.0.0.0/0\nEndpoint = 127.0.0.1:51862\n", priv, peerPub)), 0o600)
+	h := netnstest.NewNetns(t, "wgsH")
+	box := "wgsbox" + netnstest.UniqueID()
+	t.Cleanup(func() { netnstest.DeleteNetns(box); os.RemoveAll("/etc/netns/" + box) })
+	t.Cleanup(func() { netnstest.KillDaemons(iface) })
+
+	up := exec.Command("nsenter", "--net=/run/netns/"+h, bin, "up", "--netns-create", box, conf)
+	up.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}
+	if r := netnstest.Run(t, up); r.Code != 0 {
+		t.Fatalf("up --netns-create: %+v", r)
+	}
+	dir := filepath.Dir(netnstest.StateFile(t, iface))
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if _, err := os.Stat("/etc/netns/" + box + "/resolv.conf"); err != nil {
+		t.Fatalf("the box's DNS: %v", err)
+	}
+	holder := exec.Command("ip", "netns", "exec", box, "sleep", "60")
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Process.Kill()
+	time.Sleep(200 * time.Millisecond)
+	if out, err := exec.Command("ip", "netns", "delete", box).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns delete: %v: %s", err, out)
+	}
+	time.Sleep(2500 * time.Millisecond)
+	if netnstest.DaemonPIDs(iface) == "" {
+		t.Fatal("the tunnel ended while a process was still in its namespace")
+	}
+	holder.Process.Kill()
+	holder.Wait()
+	for i := 0; i < 50 && netnstest.DaemonPIDs(iface) != ""; i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if pids := netnstest.DaemonPIDs(iface); pids != "" {
+		t.Fatalf("the tunnel's daemon still runs 5 s after its namespace was left empty: %s", pids)
+	}
+	for _, path := range []string{dir, "/etc/netns/" + box, "/var/run/wireguard/" + iface + ".sock"} {
+		if _, err := os.Stat(path); !os.IsNotExist(err) {
+			t.Errorf("%s left: %v", path, err)
+		}
+	}
 }

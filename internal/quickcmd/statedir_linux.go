@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/wgtools/wgtools/internal/dns"
 	"github.com/wgtools/wgtools/internal/quick"
 	"github.com/wgtools/wgtools/internal/tunnel"
 )
@@ -184,4 +185,44 @@ func quoteList(names []string) string {
 		return q[0]
 	}
 	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
+}
+
+// ForgetNetnsState is daemon.NetnsGone: for the tunnel name brought up
+// into the namespace at netns, a function that forgets its state there
+// once the namespace was deleted under it. The directory is found now,
+// while the namespace lives. Under the interface's lock, unless a down
+// came first: the direct DNS backend's file (/etc/netns/NS/resolv.conf,
+// which outlives the namespace) is put back, then the state goes (and the
+// directory with the lock); nothing else is left to undo.
+func ForgetNetnsState(netns, name string) func() {
+	dir, err := stateDirOf(netns)
+	if err != nil || dir == stateRoot {
+		return func() {}
+	}
+	resolv := ""
+	if filepath.Dir(netns) == netnsDir {
+		resolv = filepath.Join("/etc/netns", filepath.Base(netns), "resolv.conf")
+	}
+	return func() {
+		unlock, err := lockIn(dir, name, io.Discard)
+		if err != nil {
+			return
+		}
+		defer unlock()
+		states := quick.Dir(dir)
+		if st, err := states.Load(name); err != nil || st == nil {
+			return // taken down meanwhile
+		}
+		env := &dns.Env{Log: io.Discard, StateDir: dir, ResolvConf: resolv}
+		if resolv != "" {
+			dns.ByName(env, dns.NameDirect).Unset(name)
+		}
+		env.RemoveTemps(name)
+		if _, err := os.Stat(createdMark(dir, name)); err == nil && resolv != "" {
+			os.Remove(filepath.Dir(resolv)) // as the namespace's down would: only when empty
+		}
+		os.Remove(createdMark(dir, name))
+		states.RemoveTemps(name)
+		states.Remove(name)
+	}
 }
