@@ -12,6 +12,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -47,6 +48,14 @@ func main() {
 		benchmd.Fatalf("build floor: %v\n%s", err, b)
 	}
 
+	// The dependency set alone: a program that imports every package our
+	// binary links, except our own (and those internal to another module),
+	// and prints. Their initialisation and the runtime's start with them is
+	// what ours pays before any code of its own runs. Built inside our
+	// module (through an overlay) so that it links the versions ours does.
+	deps := filepath.Join(dir, "deps")
+	buildDeps(dir, deps)
+
 	key := []byte("yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n")
 	type job struct {
 		name  string
@@ -60,6 +69,7 @@ func main() {
 		{"pubkey ours", ours, []string{"pubkey"}, key},
 		{"pubkey reference", *ref, []string{"pubkey"}, key},
 		{"floor", floor, nil, nil},
+		{"deps", deps, nil, nil},
 	}
 	times := make(map[string][]time.Duration)
 	for round := -5; round < *runs; round++ { // 5 warm-up rounds
@@ -93,6 +103,9 @@ func main() {
 		}
 		fmt.Fprintf(&b, "| `wg %s` | %.2f ms | %.2f ms | %.2f× | ≤ %.1f×: %s | %.2f ms | %.2f× |\n", c, ms(o), ms(fl), ratio, target, verdict, ms(r), float64(o)/float64(r))
 	}
+	d := benchmd.Median(times["deps"])
+	fmt.Fprintf(&b, "\nThe dependency set alone (a program that imports every package ours links but its own, and prints; in the same run): %.2f ms, %.2f× the floor. ", ms(d), float64(d)/float64(fl))
+	fmt.Fprintf(&b, "What it costs above the floor is package initialisation and the runtime's start with those packages, before any code of ours runs.\n")
 	fmt.Print(b.String())
 	if *out != "" {
 		if err := benchmd.Update(*out, "keys", b.String()); err != nil {
@@ -126,4 +139,36 @@ func refVersion(ref string) string {
 		return f[1]
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// buildDeps builds the dependency-set program into out.
+func buildDeps(dir, out string) {
+	ls := exec.Command("go", "list", "-deps", "./cmd/wg")
+	ls.Env = append(os.Environ(), "CGO_ENABLED=0") // as ours is built
+	list, err := ls.Output()
+	if err != nil {
+		benchmd.Fatalf("go list -deps ./cmd/wg: %v", err)
+	}
+	var src strings.Builder
+	src.WriteString("package main\n\nimport (\n\t\"os\"\n")
+	for _, pkg := range strings.Fields(string(list)) {
+		if strings.HasPrefix(pkg, "github.com/wgtools/wgtools") || pkg == "unsafe" || pkg == "os" ||
+			strings.HasPrefix(pkg, "internal/") || strings.HasPrefix(pkg, "vendor/") ||
+			strings.Contains(pkg, "/internal/") || strings.HasSuffix(pkg, "/internal") {
+			continue
+		}
+		fmt.Fprintf(&src, "\t_ %q\n", pkg)
+	}
+	src.WriteString(")\n\nfunc main() { os.Stdout.WriteString(\"hi\\n\") }\n")
+	file := filepath.Join(dir, "deps.go")
+	os.WriteFile(file, []byte(src.String()), 0o644)
+	wd, _ := os.Getwd()
+	fake := filepath.Join(wd, "bench", "keys", "depsonly", "main.go")
+	overlay, _ := json.Marshal(map[string]map[string]string{"Replace": {fake: file}})
+	os.WriteFile(filepath.Join(dir, "overlay.json"), overlay, 0o644)
+	cmd := exec.Command("go", "build", "-trimpath", "-overlay", filepath.Join(dir, "overlay.json"), "-o", out, "./bench/keys/depsonly")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		benchmd.Fatalf("build the dependency set: %v\n%s", err, b)
+	}
 }
