@@ -31,15 +31,7 @@ func TestQuickStaleNamespaceState(t *testing.T) {
 }
 
 func staleNamespace(t *testing.T, byKernel bool) {
-	bin := filepath.Join(t.TempDir(), "wg-quick")
-	if err := os.Symlink(netnstest.Binary(t), bin); err != nil {
-		t.Fatal(err)
-	}
-	iface := "wgst" + strings.ReplaceAll(netnstest.UniqueID(), "-", "x")
-	conf := filepath.Join(t.TempDir(), iface+".conf")
-	priv, _ := netnstest.Keypair(t)
-	_, peerPub := netnstest.Keypair(t)
-	os.WriteFile(conf, []byte(fmt.Sprintf("[Interface]\nPrivateKey = %s\nAddress = 10.61.0.1/24\nListenPort = 51861\n\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.62.0.0/24\nEndpoint = 127.0.0.1:51862\n", priv, peerPub)), 0o600)
+	bin, iface, conf := staleConf(t, "wgst", "ListenPort = 51861", "10.62.0.0/24")
 	quick := func(ns string, args ...string) netnstest.Result {
 		cmd := exec.Command("ip", append([]string{"netns", "exec", ns, bin}, args...)...)
 		cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}
@@ -111,6 +103,23 @@ func staleNamespace(t *testing.T, byKernel bool) {
 	}
 }
 
+// staleConf links our binary as wg-quick and writes a config for a new
+// interface named from prefix: one more [Interface] line, one peer with
+// the allowed IPs.
+func staleConf(t *testing.T, prefix, line, allowed string) (bin, iface, conf string) {
+	t.Helper()
+	bin = filepath.Join(t.TempDir(), "wg-quick")
+	if err := os.Symlink(netnstest.Binary(t), bin); err != nil {
+		t.Fatal(err)
+	}
+	iface = prefix + strings.ReplaceAll(netnstest.UniqueID(), "-", "x")
+	conf = filepath.Join(t.TempDir(), iface+".conf")
+	priv, _ := netnstest.Keypair(t)
+	_, peerPub := netnstest.Keypair(t)
+	os.WriteFile(conf, []byte(fmt.Sprintf("[Interface]\nPrivateKey = %s\nAddress = 10.61.0.1/24\n%s\n\n[Peer]\nPublicKey = %s\nAllowedIPs = %s\nEndpoint = 127.0.0.1:51862\n", priv, line, peerPub, allowed)), 0o600)
+	return bin, iface, conf
+}
+
 // mentionsA reports whether a command spoke of state it found: A's was
 // removed by the first command in B.
 func mentionsA(stderr string) bool {
@@ -158,15 +167,7 @@ func namespaceWithInode(t *testing.T, ino uint64) string {
 func TestQuickNetnsDeleted(t *testing.T) {
 	netnstest.NeedNetns(t)
 	testenv.Require(t, testenv.Command("nsenter", "util-linux"))
-	bin := filepath.Join(t.TempDir(), "wg-quick")
-	if err := os.Symlink(netnstest.Binary(t), bin); err != nil {
-		t.Fatal(err)
-	}
-	iface := "wgsd" + strings.ReplaceAll(netnstest.UniqueID(), "-", "x")
-	conf := filepath.Join(t.TempDir(), iface+".conf")
-	priv, _ := netnstest.Keypair(t)
-	_, peerPub := netnstest.Keypair(t)
-	os.WriteFile(conf, []byte(fmt.Sprintf("[Interface]\nPrivateKey = %s\nAddress = 10.61.0.1/24\nDNS = 10.61.0.53, box.example\n\n[Peer]\nPublicKey = %s\nAllowedIPs = 0.0.0.0/0\nEndpoint = 127.0.0.1:51862\n", priv, peerPub)), 0o600)
+	bin, iface, conf := staleConf(t, "wgsd", "DNS = 10.61.0.53, box.example", "0.0.0.0/0")
 	h := netnstest.NewNetns(t, "wgsH")
 	box := "wgsbox" + netnstest.UniqueID()
 	t.Cleanup(func() { netnstest.DeleteNetns(box); os.RemoveAll("/etc/netns/" + box) })
