@@ -2,6 +2,7 @@ package quickcmd
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -158,5 +159,37 @@ func TestSweepStaleWaitsForLock(t *testing.T) {
 	}
 	if _, err := os.Stat(dead); !os.IsNotExist(err) {
 		t.Errorf("the dead directory: %v", err)
+	}
+}
+
+// BenchmarkStateDir: what naming the state directory costs every command
+// (two stats, and in a namespace other than the host's a socket for the
+// cookie). Run it inside one: ip netns exec NS go test -bench StateDir.
+func BenchmarkStateDir(b *testing.B) {
+	for b.Loop() {
+		stateDir()
+	}
+}
+
+// BenchmarkSweepNothing: the sweep every state-reading command runs when
+// there is nothing stale, beside five other namespaces' directories.
+func BenchmarkSweepNothing(b *testing.B) {
+	root := b.TempDir()
+	defer func(old string) { stateRoot = old }(stateRoot)
+	stateRoot = root
+	for i := range 5 {
+		os.MkdirAll(filepath.Join(root, nsDirName(uint64(100+i), 9)), 0o700)
+	}
+	live := filepath.Join(root, nsDirName(100, 9))
+	for b.Loop() {
+		sweepStale(live, io.Discard)
+	}
+}
+
+// BenchmarkNetnsCookie: the part of BenchmarkStateDir that is new with the
+// cookie.
+func BenchmarkNetnsCookie(b *testing.B) {
+	for b.Loop() {
+		netnsCookie()
 	}
 }
