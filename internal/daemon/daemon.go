@@ -12,7 +12,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -27,9 +26,9 @@ import (
 var Alongside func(ctx context.Context, env *cli.Env, name string)
 
 // NetnsGone, when set, is called as a tunnel whose interface lives in the
-// network namespace at netns starts; the function it returns is called if
-// the tunnel ends because that namespace was deleted (see watchNetns):
-// app sets it to wg-quick's, which forgets the tunnel's state there.
+// network namespace at netns starts; the function it returns is called
+// when that namespace was deleted (see watchNetns), just before the tunnel
+// ends: app sets it to wg-quick's, which forgets the tunnel's state there.
 var NetnsGone func(netns, name string) func()
 
 // netnsWatch is how often a tunnel in another namespace looks whether it
@@ -86,21 +85,17 @@ func Run(env *cli.Env, args []string) error {
 	if Alongside != nil {
 		go Alongside(ctx, env, t.Name())
 	}
-	var deleted atomic.Bool
-	forget := func() {}
 	if netns := env.Getenv(tunnel.NetnsEnv); netns != "" {
-		var end context.CancelFunc
-		ctx, end = context.WithCancel(ctx)
-		defer end()
+		forget := func() {}
 		if NetnsGone != nil {
 			forget = NetnsGone(netns, t.Name())
 		}
-		go watchNetns(ctx, netns, netnsWatch, func() { deleted.Store(true); end() })
+		var end context.CancelFunc
+		ctx, end = context.WithCancel(ctx)
+		defer end()
+		go watchNetns(ctx, netns, netnsWatch, func() { forget(); end() })
 	}
 	err = t.Run(ctx)
-	if deleted.Load() {
-		forget()
-	}
 	if f := env.Getenv("WG_TUN_NAME_FILE"); f != "" {
 		os.Remove(f)
 	}

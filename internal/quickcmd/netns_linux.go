@@ -42,6 +42,28 @@ func newNetnsTarget(v string) (*netnsTarget, error) {
 	return &netnsTarget{name: v, path: filepath.Join(netnsDir, v)}, nil
 }
 
+// netnsAt is the target at path, named when it is one of netnsDir's (a
+// daemon is given the path).
+func netnsAt(path string) *netnsTarget {
+	if filepath.Dir(path) == netnsDir {
+		return &netnsTarget{name: filepath.Base(path), path: path}
+	}
+	return &netnsTarget{path: path}
+}
+
+// etcDir is /etc/netns/NAME, which ip netns exec maps over the named
+// namespace's /etc.
+func (n *netnsTarget) etcDir() string { return filepath.Join("/etc/netns", n.name) }
+
+// resolvConf is the file the namespace's DNS goes to; "" for one given by
+// path, which has none.
+func (n *netnsTarget) resolvConf() string {
+	if n.name == "" {
+		return ""
+	}
+	return filepath.Join(n.etcDir(), "resolv.conf")
+}
+
 // label is how logs name it.
 func (n *netnsTarget) label() string {
 	if n.name != "" {
@@ -51,9 +73,12 @@ func (n *netnsTarget) label() string {
 }
 
 // stateDir is the namespace's own state directory (that of wg-quick run
-// inside it).
+// inside it), its cookie read inside it.
 func (n *netnsTarget) stateDir() (string, error) {
-	dir, err := stateDirOf(n.path)
+	dir, err := nsStateDir(n.path, func() (cookie uint64, err error) {
+		err = tunnel.InNetns(n.path, func() error { cookie, _ = netnsCookie(); return nil })
+		return cookie, err
+	})
 	if err != nil {
 		return "", fmt.Errorf("network namespace %s: %w", n.label(), err)
 	}
@@ -123,7 +148,7 @@ func (n *netnsTarget) create(env *cli.Env) error {
 // its /etc/netns/NAME when empty.
 func (n *netnsTarget) remove(env *cli.Env) error {
 	fmt.Fprintf(env.Stderr, "[#] ip netns delete %s\n", n.name)
-	os.Remove(filepath.Join("/etc/netns", n.name))
+	os.Remove(n.etcDir())
 	if err := unix.Unmount(n.path, unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) {
 		return fmt.Errorf("delete network namespace %s: %w", n.name, err)
 	}
@@ -174,11 +199,7 @@ func newSystemIn(env *cli.Env, c *wgctl.Client, t tunnels, n *netnsTarget, dir s
 	if err != nil {
 		return nil, fmt.Errorf("netlink: %w", err)
 	}
-	resolv := ""
-	if n.name != "" {
-		resolv = filepath.Join("/etc/netns", n.name, "resolv.conf")
-	}
-	d := &dnsBackends{env: &dns.Env{Log: env.Stderr, StateDir: dir, ResolvConf: resolv}, only: dns.NameDirect}
+	d := &dnsBackends{env: &dns.Env{Log: env.Stderr, StateDir: dir, ResolvConf: n.resolvConf()}, only: dns.NameDirect}
 	p := &linux.Platform{
 		Sys:           &netcfg.Linux{Log: env.Stderr, Handle: inside, NS: &h, Birthplace: here, NSName: n.label()},
 		Devices:       c,
@@ -236,7 +257,7 @@ func startNetns(env *cli.Env, flags actionFlags, q *config.QuickConfig) (*netnsR
 	if len(q.DNS) > 0 {
 		// ip netns exec maps /etc/netns/NAME/resolv.conf over the
 		// namespace's /etc/resolv.conf.
-		if err := os.MkdirAll(filepath.Join("/etc/netns", n.name), 0o755); err != nil {
+		if err := os.MkdirAll(n.etcDir(), 0o755); err != nil {
 			r.abandon(env)
 			return nil, err
 		}

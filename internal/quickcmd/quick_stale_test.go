@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -90,13 +91,12 @@ func staleNamespace(t *testing.T, byKernel bool) {
 	if r := quick(b, "down", conf); r.Code != 0 || mentionsA(r.Stderr) {
 		t.Errorf("down in B: %+v", r)
 	}
-	left, _ := filepath.Glob(fmt.Sprintf("/run/wgtools/net-%d*", inoA))
-	if byKernel {
-		left2, _ := filepath.Glob(filepath.Dir(stateB))
-		left = append(left, left2...)
-	} else {
-		left2, _ := filepath.Glob(fmt.Sprintf("/run/wgtools/net-%d*", nsInode(t, b)))
-		left = append(left, left2...)
+	// Both directories are under these inodes (one inode when the kernel
+	// gave B A's).
+	var left []string
+	for _, ino := range slices.Compact([]uint64{inoA, nsInode(t, b)}) {
+		dirs, _ := filepath.Glob(fmt.Sprintf("/run/wgtools/net-%d*", ino))
+		left = append(left, dirs...)
 	}
 	if len(left) > 0 {
 		t.Errorf("left under /run/wgtools: %v", left)

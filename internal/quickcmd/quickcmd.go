@@ -58,10 +58,10 @@ func Run(env *cli.Env, args []string) error {
 // dispatch runs the subcommand args name. Errors are returned, never
 // printed: app.Exit prints them after "wg-quick: ".
 func dispatch(env *cli.Env, prog string, args []string) error {
-	if len(args) > 0 && readsState(args[0]) {
-		sweepHere(env.Stderr)
-	}
 	if len(args) > 0 {
+		if readsState(args[0]) {
+			sweepHere(env.Stderr)
+		}
 		switch args[0] {
 		case "__complete", "__completeNoDesc":
 			return complete.Run(env.Stdout, complete.Quick, args[1:], completions())

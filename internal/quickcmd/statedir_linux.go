@@ -15,7 +15,6 @@ import (
 
 	"github.com/wgtools/wgtools/internal/dns"
 	"github.com/wgtools/wgtools/internal/quick"
-	"github.com/wgtools/wgtools/internal/tunnel"
 )
 
 // stateDir is where state and locks live: /run/wgtools in the host's
@@ -30,20 +29,19 @@ import (
 // one's inode has a directory of its own, and the dead one's is stale (see
 // sweepStale). Kernels without cookies get net-INODE.
 func stateDir() string {
-	var self, host syscall.Stat_t
-	if err := syscall.Stat("/proc/thread-self/ns/net", &self); err != nil {
+	dir, err := nsStateDir("/proc/thread-self/ns/net", func() (uint64, error) {
+		cookie, _ := netnsCookie() // none before 5.14: net-INODE
+		return cookie, nil
+	})
+	if err != nil {
 		return stateRoot
 	}
-	if err := syscall.Stat("/proc/1/ns/net", &host); err == nil && self.Ino == host.Ino {
-		return stateRoot
-	}
-	cookie, _ := netnsCookie()
-	return filepath.Join(stateRoot, nsDirName(self.Ino, cookie))
+	return dir
 }
 
-// stateDirOf is stateDir of the namespace at path (/run/netns/NAME or
-// /proc/PID/ns/net).
-func stateDirOf(path string) (string, error) {
+// nsStateDir is the state directory of the namespace at path; cookie reads
+// its cookie, asked only when it is not the host's.
+func nsStateDir(path string, cookie func() (uint64, error)) (string, error) {
 	var target, host syscall.Stat_t
 	if err := syscall.Stat(path, &target); err != nil {
 		return "", err
@@ -51,11 +49,11 @@ func stateDirOf(path string) (string, error) {
 	if err := syscall.Stat("/proc/1/ns/net", &host); err == nil && host.Ino == target.Ino {
 		return stateRoot, nil
 	}
-	var cookie uint64
-	if err := tunnel.InNetns(path, func() error { cookie, _ = netnsCookie(); return nil }); err != nil {
+	c, err := cookie()
+	if err != nil {
 		return "", err
 	}
-	return filepath.Join(stateRoot, nsDirName(target.Ino, cookie)), nil
+	return filepath.Join(stateRoot, nsDirName(target.Ino, c)), nil
 }
 
 // netnsCookie is the cookie of the calling thread's network namespace, 0
@@ -195,13 +193,10 @@ func quoteList(names []string) string {
 // which outlives the namespace) is put back, then the state goes (and the
 // directory with the lock); nothing else is left to undo.
 func ForgetNetnsState(netns, name string) func() {
-	dir, err := stateDirOf(netns)
+	n := netnsAt(netns)
+	dir, err := n.stateDir()
 	if err != nil || dir == stateRoot {
 		return func() {}
-	}
-	resolv := ""
-	if filepath.Dir(netns) == netnsDir {
-		resolv = filepath.Join("/etc/netns", filepath.Base(netns), "resolv.conf")
 	}
 	return func() {
 		unlock, err := lockIn(dir, name, io.Discard)
@@ -213,14 +208,14 @@ func ForgetNetnsState(netns, name string) func() {
 		if st, err := states.Load(name); err != nil || st == nil {
 			return // taken down meanwhile
 		}
-		env := &dns.Env{Log: io.Discard, StateDir: dir, ResolvConf: resolv}
-		if resolv != "" {
+		env := &dns.Env{Log: io.Discard, StateDir: dir, ResolvConf: n.resolvConf()}
+		if n.name != "" {
 			dns.ByName(env, dns.NameDirect).Unset(name)
+			if _, err := os.Stat(createdMark(dir, name)); err == nil {
+				os.Remove(n.etcDir()) // as the namespace's down would: only when empty
+			}
 		}
 		env.RemoveTemps(name)
-		if _, err := os.Stat(createdMark(dir, name)); err == nil && resolv != "" {
-			os.Remove(filepath.Dir(resolv)) // as the namespace's down would: only when empty
-		}
 		os.Remove(createdMark(dir, name))
 		states.RemoveTemps(name)
 		states.Remove(name)
